@@ -1,0 +1,35 @@
+/**
+ * The two faces of a ring that other modules program against.
+ * Type-only: the codec (producer side) and the stages (consumer side) depend
+ * on these, not on the ring's implementation.
+ */
+
+/** Returned by `tryClaim` when the record does not fit now (Agrona's INSUFFICIENT_CAPACITY). */
+export const INSUFFICIENT_CAPACITY = -2;
+
+/**
+ * Producer side: claim space for one record, encode straight into `bytes`
+ * at the returned index, then `commit` (or `abort`). Single producer only.
+ */
+export interface RecordClaimer {
+  /** The ring's data region; a claimed payload lives at `[index, index + length)`. */
+  readonly bytes: Uint8Array;
+  /**
+   * Reserves `length` payload bytes for a record of `msgTypeId` (≥ 1).
+   * Returns the payload index in `bytes`, or INSUFFICIENT_CAPACITY (never throws
+   * on the hot path; a drop-policy ring counts the drop itself).
+   */
+  tryClaim(msgTypeId: number, length: number): number;
+  /** Publishes the claimed record (release store of the tail). */
+  commit(index: number): void;
+  /** Gives the claimed space back as padding; the consumer skips it. */
+  abort(index: number): void;
+}
+
+/**
+ * Consumer side callback, Agrona style: the record is read in place, valid
+ * only during the call. Implemented by a long-lived object (no closures).
+ */
+export interface RecordHandler {
+  onMessage(msgTypeId: number, buffer: Uint8Array, index: number, length: number): void;
+}

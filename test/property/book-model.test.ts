@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { L2Book } from '../../src/core/book/l2-book.ts';
+import { Side } from '../../src/core/domain/enums.ts';
+
+const SEED = 20261124;
+
+/** Reference model: a Map per side, sorted on demand. */
+function modelLevels(m: Map<number, number>, descending: boolean, cap: number): [number, number][] {
+  const levels = [...m.entries()].sort((a, b) => (descending ? b[0] - a[0] : a[0] - b[0]));
+  return levels.slice(0, cap);
+}
+
+describe('L2Book against a Map model', () => {
+  it('keeps both sides sorted, unique, and equal to the model after random set/delete', () => {
+    const op = fc.record({
+      bid: fc.boolean(),
+      price: fc.integer({ min: 900, max: 1100 }),
+      size: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50 })),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
+        const book = new L2Book(1000);
+        const bids = new Map<number, number>();
+        const asks = new Map<number, number>();
+        for (const o of ops) {
+          const m = o.bid ? bids : asks;
+          if (o.size === 0) m.delete(o.price);
+          else m.set(o.price, o.size);
+          book.set(o.bid ? Side.Buy : Side.Sell, o.price, o.size);
+        }
+        const eb = modelLevels(bids, true, 1000);
+        const ea = modelLevels(asks, false, 1000);
+        expect(book.bidCount).toBe(eb.length);
+        expect(book.askCount).toBe(ea.length);
+        for (let i = 0; i < eb.length; i++) expect([book.bidPx[i], book.bidSz[i]]).toEqual(eb[i]);
+        for (let i = 0; i < ea.length; i++) expect([book.askPx[i], book.askSz[i]]).toEqual(ea[i]);
+        for (const [p, s] of bids) expect(book.sizeAt(Side.Buy, p)).toBe(s);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('drops the worst level when a side is full and counts it', () => {
+    const book = new L2Book(3);
+    book.setBid(100, 1);
+    book.setBid(99, 1);
+    book.setBid(98, 1);
+    book.setBid(97, 1); // worse than all: not kept
+    expect(book.bidCount).toBe(3);
+    expect(book.overflowCount).toBe(1);
+    book.setBid(101, 2); // better: 98 falls off
+    expect(Array.from(book.bidPx.subarray(0, 3))).toEqual([101, 100, 99]);
+    expect(book.overflowCount).toBe(2);
+  });
+
+  it('reports mid, spread and crossed state', () => {
+    const book = new L2Book(8);
+    expect(book.midTicks()).toBeNaN();
+    book.setBid(100, 5);
+    book.setAsk(102, 5);
+    expect(book.midTicks()).toBe(101);
+    expect(book.spreadTicks()).toBe(2);
+    expect(book.isCrossed()).toBe(false);
+    book.setBid(102, 1);
+    expect(book.isCrossed()).toBe(true);
+    expect(book.depthLots(Side.Buy, 2)).toBe(6);
+  });
+});
