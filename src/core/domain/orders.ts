@@ -75,6 +75,11 @@ export const enum VenueReason {
   NoLiquidity = 9,
   KillSwitch = 10,
   UnknownOrder = 11,
+  /** The venue's order table (or in-flight queue) is full. */
+  OrderLimitExceeded = 12,
+  /** A client order id that is still live was reused. */
+  DuplicateOrderId = 13,
+  UnknownInstrument = 14,
 }
 
 export class OrderUpdate {
