@@ -1,0 +1,172 @@
+/**
+ * `npm run bench -- db [--json PATH] [--rows N] [--single-rows N] [--runs N] [--mysql-url URL]`
+ *
+ * Rows/s into MySQL/MariaDB, all in one run on one server:
+ * - `single-row`    baseline: one autocommitted INSERT per row (the naive writer)
+ * - `multi-row/query`    1000-row INSERTs, text protocol, values escaped client-side, one tx per batch
+ * - `multi-row/execute`  the same with server-side prepared statements (mysql2 `execute`)
+ * - `batch-writer`  the BatchWriter end to end (row objects in → committed), 1000 rows / 50 ms,
+ *                   default queue cap (200k rows), so a 100k burst stays on the in-memory path
+ * - `batch-writer/overload`  the same with a 10k-row queue cap: most rows spill to the
+ *                   journal and are replayed (the DB-slow path of RISK-CONTROLS T6/T7)
+ * for fills and for sampled top-of-book rows. Each variant writes fresh keys
+ * (its own run_id) into a throw-away database `qhft_bench_<random>`.
+ * Target (issue): batch-writer ≥ 50,000 rows/s sustained and ≥ 20× single-row.
+ * Durability is the server's: innodb_flush_log_at_trx_commit is printed.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RowDataPacket } from 'mysql2/promise';
+import { BatchWriter } from '../src/gateway/db/batch-writer.ts';
+import { connectOnce, withDatabase } from '../src/gateway/db/connection.ts';
+import { migrate } from '../src/gateway/db/migrate.ts';
+import type { BookSampleRow, FillRow } from '../src/gateway/db/row-types.ts';
+import { buildInsertSql, rowValues, TABLES, writeBatchTx, type SqlMode } from '../src/gateway/db/tables.ts';
+import { benchArgs, median, printTable, writeJson, type BenchResult } from './lib/report.ts';
+
+type BenchTable = 'fills' | 'book_samples';
+
+function makeRow(table: BenchTable, run: number, i: number): FillRow | BookSampleRow {
+  if (table === 'fills') {
+    return {
+      run_id: run, fill_id: i, client_order_id: i >> 1, instrument_id: i & 1, side: i & 1 ? 1 : -1, price_ticks: 650_000 + (i % 97),
+      size_lots: 1 + (i % 9), liquidity: 1 + (i & 1), fee_quote: 0.0325 + (i % 7) * 1e-4, ts_trigger_recv_us: 1000 * i, ts_fill_us: 1000 * i + 87,
+    };
+  }
+  return {
+    run_id: run, instrument_id: i & 1, sample_id: i, ts_exchange_unix_us: 1_760_000_000_000_000 + 100 * i, ts_recv_us: 100 * i + 40,
+    bid_ticks: 650_000 + (i % 13), bid_lots: 10 + (i % 50), ask_ticks: 650_001 + (i % 13), ask_lots: 12 + (i % 40), feed_state: 0,
+  };
+}
+
+async function singleRow(url: string, table: BenchTable, run: number, n: number): Promise<number> {
+  const c = await connectOnce(url);
+  try {
+    const spec = TABLES[table];
+    const t0 = performance.now();
+    let i = 1;
+    // At most n rows or ~2 s, whichever first: each row is a commit (an fsync at flush_log_at_trx_commit=1).
+    for (; i <= n && (i & 63 || performance.now() - t0 < 2000); i++) {
+      const [sql] = buildInsertSql({ table, columns: spec.columns, rows: [rowValues(spec, makeRow(table, run, i))] });
+      await c.query(sql!);
+    }
+    return ((i - 1) * 1000) / (performance.now() - t0);
+  } finally {
+    await c.end();
+  }
+}
+
+async function multiRow(url: string, table: BenchTable, run: number, n: number, batchRows: number, mode: SqlMode): Promise<number> {
+  const c = await connectOnce(url);
+  try {
+    const spec = TABLES[table];
+    const t0 = performance.now();
+    for (let i = 1; i <= n; i += batchRows) {
+      const rows = [];
+      for (let j = i; j < i + batchRows && j <= n; j++) rows.push(rowValues(spec, makeRow(table, run, j)));
+      await writeBatchTx(c, { chunks: [{ table, columns: spec.columns, rows }], rows: rows.length }, mode);
+    }
+    return (n * 1000) / (performance.now() - t0);
+  } finally {
+    await c.end();
+  }
+}
+
+async function batchWriter(url: string, table: BenchTable, run: number, n: number, journalPath: string, maxQueueRows?: number): Promise<{ rowsPerS: number; lagMs: number; spilled: number }> {
+  const w = new BatchWriter({ url, journalPath, fsync: 'interval', maxQueueRows });
+  // Warm the pool so the connect is not timed.
+  w.write(table, makeRow(table, run, 0) as never);
+  await w.flush();
+  const t0 = performance.now();
+  for (let i = 1; i <= n; i++) {
+    w.write(table, makeRow(table, run, i) as never);
+    // Yield now and then, as a ring-fed writer thread would between polls.
+    if ((i & 4095) === 0) await new Promise((r) => setImmediate(r));
+  }
+  const r = await w.flush();
+  const dt = performance.now() - t0;
+  const s = w.stats();
+  await w.close();
+  if (!r.complete) throw new Error(`batch-writer did not finish: ${r.message}`);
+  return { rowsPerS: (n * 1000) / dt, lagMs: s.batchLagMs, spilled: s.rowsSpilled };
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { json, flags } = benchArgs(argv);
+  const baseUrl = flags.get('mysql-url') ?? process.env.QHFT_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+  const rows = Number(flags.get('rows') ?? 100_000);
+  const singleRows = Number(flags.get('single-rows') ?? 2_000);
+  const runs = Number(flags.get('runs') ?? 3);
+  const batchRows = 1000;
+  const dbName = `qhft_bench_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
+  const url = withDatabase(baseUrl, dbName);
+  const dir = mkdtempSync(join(tmpdir(), 'qhft-dbbench-'));
+  await migrate(url, { createDatabase: true });
+  const info = await connectOnce(url);
+  const [vars] = await info.query<RowDataPacket[]>("SELECT VERSION() AS v, @@innodb_flush_log_at_trx_commit AS f, @@sync_binlog AS s");
+  await info.end();
+  const server = { version: String(vars[0]!.v), innodbFlushLogAtTrxCommit: Number(vars[0]!.f), syncBinlog: Number(vars[0]!.s) };
+  console.log(`db bench: ${server.version}, innodb_flush_log_at_trx_commit=${server.innodbFlushLogAtTrxCommit}, ${rows} rows × ${runs} runs (single-row: ${singleRows} rows), database ${dbName}`);
+
+  const results: BenchResult[] = [];
+  const ratios: Record<string, number> = {};
+  let runId = 1;
+  try {
+    for (const table of ['fills', 'book_samples'] as const) {
+      type Variant = { name: string; n: number; params: Record<string, unknown>; f: (run: number) => Promise<number> };
+      let lag = 0;
+      const spilled = new Map<string, number>();
+      const writerVariant = (name: string, maxQueueRows: number | undefined): Variant => ({
+        name,
+        n: rows,
+        params: maxQueueRows === undefined ? { batchRows, batchDelayMs: 50 } : { batchRows, maxQueueRows },
+        f: async (r) => {
+          const x = await batchWriter(url, table, r, rows, join(dir, `w-${r}.journal`), maxQueueRows);
+          if (maxQueueRows === undefined) lag = x.lagMs;
+          spilled.set(name, (spilled.get(name) ?? 0) + x.spilled);
+          return x.rowsPerS;
+        },
+      });
+      const variants: Variant[] = [
+        { name: 'single-row', n: singleRows, params: {}, f: (r) => singleRow(url, table, r, singleRows) },
+        { name: 'multi-row/query', n: rows, params: { batchRows }, f: (r) => multiRow(url, table, r, rows, batchRows, 'query') },
+        { name: 'multi-row/execute', n: rows, params: { batchRows }, f: (r) => multiRow(url, table, r, rows, batchRows, 'execute') },
+        writerVariant('batch-writer', undefined),
+        // Overload: a queue cap far below the offered burst, so most rows take the journal path.
+        writerVariant('batch-writer/overload', 10_000),
+      ];
+      // Interleaved (A B C D E, A B C D E, …) so a noisy neighbour hits every variant alike;
+      // ratios are taken per round, against that round's single-row figure, then the median.
+      const xs = variants.map(() => [] as number[]);
+      for (let k = 0; k < runs; k++) {
+        for (let v = 0; v < variants.length; v++) xs[v]!.push(await variants[v]!.f(runId++));
+      }
+      variants.forEach((v, i) => {
+        const per = xs[i]!;
+        const r: BenchResult = { variant: v.name, params: { table, rows: v.n, ...v.params }, msgsPerS: Math.round(median(per)), rowsPerS: Math.round(median(per)), runsRowsPerS: per.map(Math.round) };
+        if (i > 0) {
+          r.vsSingleRow = Number(median(per.map((x, k) => x / xs[0]![k]!)).toFixed(1));
+          ratios[`${table}:${v.name}`] = r.vsSingleRow as number;
+        }
+        if (v.name === 'batch-writer') r.lastBatchLagMs = lag;
+        if (spilled.has(v.name)) r.rowsSpilledToJournal = spilled.get(v.name);
+        results.push(r);
+      });
+      console.log(`${table}: batch-writer last batch lag ${lag} ms; rows spilled to the journal: ${[...spilled].map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    }
+  } finally {
+    const c = await connectOnce(baseUrl);
+    await c.query(`DROP DATABASE IF EXISTS \`${dbName}\``).catch(() => undefined);
+    await c.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  printTable('db: rows/s into MySQL (msgs/s = rows/s; median of runs)', results);
+  console.log('\nratio vs single-row:');
+  for (const [k, v] of Object.entries(ratios)) console.log(`  ${k.padEnd(32)} ${v}×`);
+  const bw = results.filter((r) => r.variant === 'batch-writer');
+  const ok = bw.every((r) => r.msgsPerS! >= 50_000 && (r.vsSingleRow as number) >= 20);
+  console.log(`target (batch-writer ≥ 50,000 rows/s and ≥ 20× single-row): ${ok ? 'met' : 'NOT met'}`);
+  writeJson(json, 'db', results, { server, ratios, target: { rowsPerS: 50_000, vsSingleRow: 20, met: ok } });
+}
