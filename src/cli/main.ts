@@ -2,20 +2,28 @@
  * `qhft` command-line entry. Cold path.
  * Each sub-command lives in its own module; this file only dispatches.
  */
+import { runCommand } from './run-command.ts';
 
 const USAGE = `usage: qhft <command> [options]
 
 commands:
-  run        run the paper engine (not yet available in this build)
+  run        run the paper engine (synthetic market by default); qhft run --help
   help       print this help
 `;
 
 export async function main(argv: string[]): Promise<number> {
-  const [command] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(USAGE);
-    return 0;
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    case 'run':
+      return runCommand(rest);
+    default:
+      process.stderr.write(`qhft: unknown command "${command}"\n${USAGE}`);
+      return 2;
   }
-  process.stderr.write(`qhft: unknown or unavailable command "${command}"\n${USAGE}`);
-  return 2;
 }

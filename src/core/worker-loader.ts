@@ -2,24 +2,28 @@
  * How we start a worker_thread on a TypeScript entry file.
  *
  * The project runs its TypeScript through tsx (no build step: `npm ci && npm
- * start` must work as is). A loader registered in the main thread does not
- * follow into workers, so each worker gets `--import <absolute tsx URL>` in its
- * execArgv. The URL is resolved from this file, not the cwd, so `npx qhft`
- * works from any directory. Cold path: used only when starting threads.
+ * start` must work as is). On Node 20 a loader does not follow into workers,
+ * and `--import tsx` in a worker's execArgv is ignored (measured here:
+ * "Unknown file extension .ts"). What works is a two-line eval bootstrap
+ * that registers tsx's ESM hooks inside the worker, then imports the entry.
+ * URLs are resolved from this file, not the cwd, so `npx qhft` works from any
+ * directory. Cold path: used only when starting threads (~30–60 ms each).
  */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-const TSX_IMPORT_URL = import.meta.resolve('tsx');
+const TSX_API_URL = import.meta.resolve('tsx/esm/api');
 
-/** execArgv that lets a worker load `.ts` modules. */
-export function tsWorkerExecArgv(): string[] {
-  return ['--import', TSX_IMPORT_URL];
+/** Eval source that registers tsx in the worker and loads `entry`. */
+function bootstrapSource(entry: URL): string {
+  return (
+    `import(${JSON.stringify(TSX_API_URL)})` +
+    `.then((m) => { m.register(); return import(${JSON.stringify(entry.href)}); })` +
+    `.catch((e) => { process.nextTick(() => { throw e; }); });`
+  );
 }
 
 /** Starts a worker on a `.ts` (or `.js`) entry file given as a URL. */
 export function startTsWorker(entry: URL, options: WorkerOptions = {}): Worker {
-  const execArgv = entry.pathname.endsWith('.ts')
-    ? [...tsWorkerExecArgv(), ...(options.execArgv ?? [])]
-    : options.execArgv;
-  return new Worker(entry, { ...options, execArgv });
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, options);
+  return new Worker(bootstrapSource(entry), { ...options, eval: true });
 }

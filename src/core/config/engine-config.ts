@@ -114,11 +114,14 @@ export const DEFAULT_CONFIG: Readonly<EngineConfig> = Object.freeze({
   idle: 'auto',
   explain: false,
   noTrade: false,
-  strategy: {},
+  // Demo-friendly defaults: the synthetic market jumps (and liquidates) every
+  // few seconds and the hunter warms up in 2 s, so a fresh `npm start` trades
+  // within seconds. A config file's sections override these field by field.
+  strategy: { warmupUs: 2_000_000, baselineHalfLifeUs: 60_000_000, windowUs: 5_000_000, cooldownUs: 10_000_000, timeStopUs: 15_000_000, minBurstNotionalQuote: 20_000 },
   risk: {},
   sanitizer: {},
   venue: {},
-  synthetic: {},
+  synthetic: { jumpsPerHour: 720 },
 }) as EngineConfig;
 
 const SECTIONS = ['strategy', 'risk', 'sanitizer', 'venue', 'synthetic'] as const;
@@ -220,6 +223,7 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
  */
 export function loadEngineConfig(args: ParsedArgs, env: Readonly<Record<string, string | undefined>>): EngineConfig {
   const cfg: EngineConfig = { ...DEFAULT_CONFIG, symbols: [...DEFAULT_CONFIG.symbols] };
+  const defaultsOf = (k: (typeof SECTIONS)[number]) => DEFAULT_CONFIG[k];
   const fileFlag = args.flags.get('config') ?? env.QHFT_CONFIG;
   if (fileFlag !== undefined) {
     if (typeof fileFlag !== 'string') throw new ConfigError('--config', fileFlag, 'expected a file path');
@@ -235,7 +239,8 @@ export function loadEngineConfig(args: ParsedArgs, env: Readonly<Record<string, 
     for (const [k, v] of Object.entries(obj)) {
       if ((SECTIONS as readonly string[]).includes(k)) {
         if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`config.${k}`, v, 'expected an object');
-        (cfg as unknown as Record<string, unknown>)[k] = v;
+        // A section overrides the defaults field by field.
+        (cfg as unknown as Record<string, unknown>)[k] = { ...defaultsOf(k as (typeof SECTIONS)[number]), ...(v as Record<string, unknown>) };
         continue;
       }
       const spec = byKey.get(k);

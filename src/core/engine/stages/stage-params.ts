@@ -1,0 +1,35 @@
+/**
+ * Parameters every engine stage receives (structured-cloned into the worker).
+ * Plain data only. Cold path.
+ */
+import type { InstrumentSpec } from '../../domain/instrument.ts';
+import type { ClockKind, SourceKind } from '../../config/engine-config.ts';
+
+export interface EngineStageParams {
+  readonly runId: number;
+  readonly instruments: readonly InstrumentSpec[];
+  readonly source: SourceKind;
+  readonly clock: ClockKind;
+  /**
+   * Simulated time only: stages take turns in the fused order (sanitizer →
+   * strategy → risk → execution) and the sanitizer admits one event per
+   * settled cycle, so the fill stream does not depend on thread timing.
+   */
+  readonly sequenced: boolean;
+  /** Simulated-time run length (µs of event time); null = until stopped. */
+  readonly durationUs: number | null;
+  readonly seed: number;
+  readonly rateEventsPerS: number;
+  readonly noTrade: boolean;
+  readonly replayFile: string | null;
+  readonly replaySpeed: number;
+  readonly okxWsUrl: string;
+  readonly okxRestUrl: string;
+  readonly strategy: Record<string, unknown>;
+  readonly risk: Record<string, unknown>;
+  readonly sanitizer: Record<string, unknown>;
+  readonly venue: Record<string, unknown>;
+  readonly synthetic: Record<string, unknown>;
+  /** Fixed start of simulated time (Unix µs), so sim runs are reproducible. */
+  readonly simStartUnixUs: number;
+}
