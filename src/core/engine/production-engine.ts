@@ -46,8 +46,14 @@ const STAGE_STOP_TIMEOUT_MS = 10_000;
 
 export type StopReason = 'signal' | 'duration' | 'feed-done' | 'failure' | 'requested';
 
+/** Feed stage module per market-data source. */
+const FEED_MODULES: Record<string, URL> = {
+  synthetic: new URL('./stages/feed-stage.ts', import.meta.url),
+  okx: new URL('./stages/okx-feed-stage.ts', import.meta.url),
+  replay: new URL('./stages/replay-feed-stage.ts', import.meta.url),
+};
+
 const STAGE_MODULES: Record<string, URL> = {
-  feed: new URL('./stages/feed-stage.ts', import.meta.url),
   sanitizer: new URL('./stages/sanitizer-stage.ts', import.meta.url),
   strategy: new URL('./stages/strategy-stage.ts', import.meta.url),
   risk: new URL('./stages/risk-stage.ts', import.meta.url),
@@ -178,7 +184,8 @@ export class ProductionEngine {
       const stages = new Set<string>(t.stages);
       const inputs = this.plan.rings.filter((r) => stages.has(r.to)).map(ref);
       const outputs = this.plan.rings.filter((r) => stages.has(r.from)).map(ref);
-      const h = startStage({ name: t.name, module: STAGE_MODULES[t.name]!, inputs, outputs, idle, params });
+      const module = t.name === 'feed' ? FEED_MODULES[this.config.source]! : STAGE_MODULES[t.name]!;
+      const h = startStage({ name: t.name, module, inputs, outputs, idle, params });
       h.onError((stage, message) => {
         if (stage.fatalError !== undefined) this.fail(`${stage.name}: ${message}`);
         else this.log(`warning: ${message}`);

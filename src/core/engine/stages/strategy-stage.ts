@@ -36,7 +36,7 @@ import {
 import { L2Book } from '../../book/l2-book.ts';
 import { Fill, OrderUpdate, type CancelIntent, type OrderIntent } from '../../domain/orders.ts';
 import type { RecordHandler, Readiness, SpscRing } from '../../ring/index.ts';
-import { SimpleLiquidationHunter } from '../../strategies/simple-liquidation-hunter.ts';
+import { createStrategy } from '../../strategies/registry.ts';
 import type { SignalEvent } from '../../strategies/signal.ts';
 import type { Strategy, StrategyOutput } from '../../strategies/strategy.ts';
 import type { StageContext, StageLogic } from '../../stage/stage-logic.ts';
@@ -108,7 +108,7 @@ export class StrategyStage implements StageLogic, StrategyOutput {
     this.ordersOut = new OutRing(ringNamed(ctx.outputs, 'orders', 'strategy'));
     this.eventsOut = new OutRing(ringNamed(ctx.outputs, 'events.strategy', 'strategy'));
     this.books = p.instruments.map(() => new L2Book());
-    this.strategy = new SimpleLiquidationHunter(this, p.instruments, p.strategy);
+    this.strategy = createStrategy(this, p.instruments, p.strategy);
     // One handler object per input ring, created once (no closures per message).
     this.mdHandler = { onMessage: (t, b, i) => this.onMarket(t, b, i) };
     this.execHandler = { onMessage: (t, b, i) => this.onExecution(t, b, i) };

@@ -7,10 +7,10 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { ConfigError } from '../core/config/config-error.ts';
-import { flagsHelp, loadEngineConfig, parseArgv, type EngineConfig } from '../core/config/engine-config.ts';
-import { ProductionEngine, formatSummary, type StopReason } from '../core/engine/production-engine.ts';
-import { mergeHistograms, writeHgrmFiles } from '../core/engine/summary.ts';
+import { ConfigError } from '../../core/config/config-error.ts';
+import { flagsHelp, loadEngineConfig, parseArgv, type EngineConfig } from '../../core/config/engine-config.ts';
+import { ProductionEngine, formatSummary, type StopReason } from '../../core/engine/production-engine.ts';
+import { mergeHistograms, writeHgrmFiles } from '../../core/engine/summary.ts';
 
 export const RUN_USAGE = `usage: qhft run [options]\n\noptions:\n${flagsHelp()}\n`;
 
@@ -103,4 +103,9 @@ export async function runCommand(argv: string[], hooks: RunHooks = {}): Promise<
   }
   if (result.exitCode !== 0) log(`qhft run: ended with failures: ${result.summary.stageErrors.join('; ')}`);
   return result.exitCode;
+}
+
+/** `qhft run` entry for the dispatcher. */
+export function command(argv: string[]): Promise<number> {
+  return runCommand(argv);
 }

@@ -1,0 +1,5 @@
+/** `qhft load-journal`: placeholder until its issue lands (tracked in the issues). */
+export async function command(_argv: string[]): Promise<number> {
+  process.stderr.write('qhft load-journal: not implemented yet\n');
+  return 2;
+}
