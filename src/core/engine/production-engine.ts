@@ -26,7 +26,7 @@ import { nowUs } from '../clock.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
 import { RiskEvent as WireRiskEvent, INSTRUMENT_NONE, encodeRiskEvent, newStageStampSet } from '../codec/index.ts';
 import type { InstrumentSpec } from '../domain/instrument.ts';
-import { createDoorbell, createRing, idleKindFor, readRingStats, SpscRing, type IdleKind } from '../ring/index.ts';
+import { createDoorbell, createRing, createRingStats, idleKindFor, readRingStats, RingStatsReader, SpscRing, type IdleKind } from '../ring/index.ts';
 import { startStage, watchHeartbeats, type RingRef, type StageHandle } from '../stage/stage-host.ts';
 import { StageState } from '../stage/control-block.ts';
 import { EventCollector } from './event-collector.ts';
@@ -95,6 +95,9 @@ export class ProductionEngine {
   readonly collector = new EventCollector();
   readonly runId: number;
   private readonly rings = new Map<string, SharedArrayBuffer>();
+  /** Occupancy sampled by the main thread every tick (the producer's own mark is an upper bound). */
+  private readonly occupancy: { reader: RingStatsReader; maxBytes: number; fullSamples: number; samples: number }[] = [];
+  private readonly statsScratch = createRingStats();
   private readonly threadOf = new Map<StageName, string>();
   private stages: StageHandle[] = [];
   private readonly byThread = new Map<string, StageHandle>();
@@ -166,7 +169,11 @@ export class ProductionEngine {
 
   /** Creates rings and workers; resolves once every stage is running. */
   async start(): Promise<void> {
-    for (const r of this.plan.rings) this.rings.set(r.name, createRing({ capacityBytes: r.capacityBytes, policy: r.policy, name: r.name }));
+    for (const r of this.plan.rings) {
+      const sab = createRing({ capacityBytes: r.capacityBytes, policy: r.policy, name: r.name });
+      this.rings.set(r.name, sab);
+      this.occupancy.push({ reader: new RingStatsReader(sab), maxBytes: 0, fullSamples: 0, samples: 0 });
+    }
     // One doorbell per consuming thread: every ring into that thread rings it.
     for (const t of this.plan.threads) this.doorbells.set(t.name, createDoorbell());
     const ref = (r: RingPlan): RingRef => {
@@ -210,6 +217,13 @@ export class ProductionEngine {
 
   private tick(): void {
     this.collector.poll();
+    for (const o of this.occupancy) {
+      const st = o.reader.read(this.statsScratch);
+      if (st.occupancy > o.maxBytes) o.maxBytes = st.occupancy;
+      // "Full" = not enough room left for a large book message.
+      if (st.capacity - st.occupancy < 8192) o.fullSamples++;
+      o.samples++;
+    }
     if (this.sequenced || this.config.durationUs !== null) {
       const feed = this.reports().feed;
       if (feed?.done) this.resolveDone(this.sequenced ? 'feed-done' : 'duration');
@@ -224,9 +238,18 @@ export class ProductionEngine {
   }
 
   ringSummaries(): RingSummary[] {
-    return this.plan.rings.map((r) => {
+    return this.plan.rings.map((r, i) => {
       const st = readRingStats(this.rings.get(r.name)!);
-      return { name: r.name, capacityBytes: r.capacityBytes, messages: st.messages, highWaterBytes: st.highWaterMark, drops: st.drops, stalls: st.producerStalls };
+      const o = this.occupancy[i];
+      return {
+        name: r.name,
+        capacityBytes: r.capacityBytes,
+        messages: st.messages,
+        highWaterBytes: o ? o.maxBytes : 0,
+        fullPct: o && o.samples > 0 ? Math.round((10_000 * o.fullSamples) / o.samples) / 100 : 0,
+        drops: st.drops,
+        stalls: st.producerStalls,
+      };
     });
   }
 
@@ -307,16 +330,20 @@ export class ProductionEngine {
   private async shutdown(reason: StopReason): Promise<EngineResult> {
     if (this.durationTimer) clearTimeout(this.durationTimer);
     this.stopHeartbeats?.();
+    // A failing pipeline may never settle (a hung stage holds its input):
+    // give it short grace periods and terminate what does not stop.
+    const failing = reason === 'failure' || this.failures.length > 0;
+    const stopTimeoutMs = failing ? 2_000 : STAGE_STOP_TIMEOUT_MS;
     const feed = this.byThread.get('feed');
-    if (feed) await feed.stop(STAGE_STOP_TIMEOUT_MS);
-    await this.settle(5_000);
+    if (feed) await feed.stop(stopTimeoutMs);
+    await this.settle(failing ? 500 : 5_000);
     if (this.turnSab !== null) disableTurns(this.turnSab, [...this.doorbells.values()]);
     // Cancel whatever still works at the venue, and let the cancels settle.
     this.sendControl(ControlCode.CancelAll);
-    await this.settle(2_000);
+    await this.settle(failing ? 500 : 2_000);
     const rest = this.stages.filter((s) => s !== feed);
     for (const s of rest) {
-      const exit = await s.stop(STAGE_STOP_TIMEOUT_MS);
+      const exit = await s.stop(stopTimeoutMs);
       if (exit.error !== undefined && !this.failures.some((f) => f.includes(exit.name))) this.failures.push(`stage ${exit.name}: ${exit.error}`);
     }
     if (this.collectTimer) clearInterval(this.collectTimer);
@@ -335,7 +362,7 @@ export class ProductionEngine {
     const now = Date.now();
     const rate = prev ? ((s.events.in - prev.events) * 1000) / Math.max(1, now - prev.atMs) : 0;
     const pos = s.positions.map((p) => `${this.instruments[p.instrumentId]?.symbol.split('-')[0]}:${p.positionLots}`).join(' ');
-    const hw = s.rings.filter((r) => r.name === 'md' || r.name === 'orders').map((r) => `${r.name} ${Math.round((100 * r.highWaterBytes) / r.capacityBytes)}%`).join(' ');
+    const hw = s.rings.filter((r) => r.name === 'md' || r.name === 'orders').map((r) => `${r.name} ${((100 * r.highWaterBytes) / r.capacityBytes).toFixed(1)}%`).join(' ');
     const drops = s.rings.reduce((a, r) => a + r.drops, 0);
     const line =
       `${Math.round(rate)} ev/s  orders ${s.orders.submitted}/${s.orders.accepted}  fills ${s.fills}  pos ${pos || '-'}  ` +

@@ -30,7 +30,10 @@ export interface RingSummary {
   name: string;
   capacityBytes: number;
   messages: number;
+  /** Largest occupancy the main thread sampled (every ~2 ms). */
   highWaterBytes: number;
+  /** Share of samples in which the ring was (nearly) full, %. */
+  fullPct: number;
   drops: number;
   stalls: number;
 }
@@ -187,8 +190,8 @@ export function formatSummary(s: RunSummary): string {
   lines.push(row('tick-to-trade', s.latencyUs.tickToTrade));
   const busy = s.rings.filter((r) => r.messages > 0);
   if (busy.length > 0) {
-    lines.push('rings               messages  high-water  drops  stalls');
-    for (const r of busy) lines.push(`  ${r.name.padEnd(18)} ${String(r.messages).padStart(8)} ${`${Math.round((100 * r.highWaterBytes) / r.capacityBytes)}%`.padStart(11)} ${String(r.drops).padStart(6)} ${String(r.stalls).padStart(7)}`);
+    lines.push('rings               messages  high-water  full%  drops  stalls');
+    for (const r of busy) lines.push(`  ${r.name.padEnd(18)} ${String(r.messages).padStart(8)} ${`${((100 * r.highWaterBytes) / r.capacityBytes).toFixed(1)}%`.padStart(11)} ${r.fullPct.toFixed(1).padStart(6)} ${String(r.drops).padStart(6)} ${String(r.stalls).padStart(7)}`);
   }
   if (s.stageErrors.length > 0) lines.push(`stage errors: ${s.stageErrors.join('; ')}`);
   return lines.join('\n');

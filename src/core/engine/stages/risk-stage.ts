@@ -246,7 +246,9 @@ export class RiskStage implements StageLogic, RiskEventSink {
         this.guard.rearm(now);
         return;
       case ControlCode.CancelAll: {
-        this.guard.kill(now, DenyReason.ManualKill);
+        // Shutdown: cancel every working order without latching the kill switch.
+        const o = this.guard.orders;
+        for (let r = 0; r < o.count; r++) this.onCancelRequired(o.orderId[r]!, o.instrumentId[r]!, o.strategyId[r]!, now);
         return;
       }
     }
