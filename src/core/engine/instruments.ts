@@ -5,6 +5,7 @@
  * Cold path.
  */
 import { ConfigError } from '../config/config-error.ts';
+import { readHeader } from '../../feed/recording/index.ts';
 import { makeInstrumentSpec, type InstrumentSpec } from '../domain/instrument.ts';
 
 type Meta = Omit<InstrumentSpec, 'id' | 'symbol' | 'priceDecimals' | 'sizeDecimals'>;
@@ -30,4 +31,13 @@ export function resolveInstruments(symbols: readonly string[]): InstrumentSpec[]
     seen.add(symbol);
     return makeInstrumentSpec({ id, symbol, ...meta });
   });
+}
+
+/** A replay trades the instruments the recording was made with. */
+export function instrumentsOfRecording(path: string): InstrumentSpec[] {
+  try {
+    return [...readHeader(path).instruments];
+  } catch (err) {
+    throw new ConfigError('--replay-file', path, (err as Error).message);
+  }
 }

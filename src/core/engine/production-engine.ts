@@ -21,6 +21,7 @@
  * constant). Start-up to first tick takes well under a second here, mostly
  * tsx transpiling each worker.
  */
+import { createHash } from 'node:crypto';
 import { cpus } from 'node:os';
 import { nowUs } from '../clock.ts';
 import type { EngineConfig } from '../config/engine-config.ts';
@@ -30,7 +31,8 @@ import { createDoorbell, createRing, createRingStats, idleKindFor, readRingStats
 import { startStage, watchHeartbeats, type RingRef, type StageHandle } from '../stage/stage-host.ts';
 import { StageState } from '../stage/control-block.ts';
 import { EventCollector } from './event-collector.ts';
-import { resolveInstruments } from './instruments.ts';
+import { instrumentsOfRecording, resolveInstruments } from './instruments.ts';
+import { loadOkxInstruments } from './okx-instruments-cache.ts';
 import { ControlCode } from './stages/control-codes.ts';
 import type { EngineStageParams } from './stages/stage-params.ts';
 import { TURN_ORDER, type TurnParams } from './stages/turn-wiring.ts';
@@ -66,6 +68,12 @@ function isInner(r: RingPlan): boolean {
   return r.from !== 'main' && r.to !== 'main';
 }
 
+/** Short stable hash of the effective config (what a recording or a DB run row was made with). */
+export function configHash(c: EngineConfig): string {
+  const text = JSON.stringify(c, (_k, v: unknown) => (v === Infinity ? 'Infinity' : v));
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
 /**
  * `QHFT_TEST_FAULT=stage:throw|hang:afterLoops` makes one stage throw or hang
  * after that many loop iterations: how the tests prove the fail-safe with
@@ -90,7 +98,8 @@ export interface EngineResult {
 export class ProductionEngine {
   readonly config: EngineConfig;
   readonly plan: TopologyPlan;
-  readonly instruments: InstrumentSpec[];
+  /** Built-in metadata; for `--source okx` empty until start() loads OKX's own (okx-instruments-cache.ts). */
+  instruments: InstrumentSpec[];
   readonly idleKind: IdleKind;
   readonly collector = new EventCollector();
   readonly runId: number;
@@ -120,7 +129,12 @@ export class ProductionEngine {
     this.config = config;
     this.log = log;
     this.plan = planTopology(config.topology);
-    this.instruments = resolveInstruments(config.symbols);
+    this.instruments =
+      config.source === 'okx'
+        ? [] // loaded from OKX metadata in start()
+        : config.source === 'replay' && config.replayFile !== null
+          ? instrumentsOfRecording(config.replayFile)
+          : resolveInstruments(config.symbols);
     const hot = this.plan.threads.filter((t) => t.hot).length;
     this.idleKind = config.idle === 'auto' ? idleKindFor(cpus().length, hot) : config.idle;
     for (const t of this.plan.threads) for (const s of t.stages) this.threadOf.set(s, t.name);
@@ -155,6 +169,8 @@ export class ProductionEngine {
       rateEventsPerS: c.rateEventsPerS,
       noTrade: c.noTrade,
       replayFile: c.replayFile,
+      record: c.record,
+      configHash: configHash(c),
       replaySpeed: c.replaySpeed,
       okxWsUrl: c.okxWsUrl,
       okxRestUrl: c.okxRestUrl,
@@ -180,6 +196,8 @@ export class ProductionEngine {
       const consumerThread = r.to === 'main' ? null : this.threadOf.get(r.to)!;
       return { name: r.name, sab: this.rings.get(r.name)!, doorbell: consumerThread === null ? undefined : this.doorbells.get(consumerThread) };
     };
+    // After the rings exist (a failure here still shuts down cleanly), before the stages get their params.
+    if (this.config.source === 'okx') this.instruments = await loadOkxInstruments(this.config, this.log);
     const params = this.stageParams() as EngineStageParams & { turn?: TurnParams; fault?: unknown };
     params.fault = parseFaultInjection(process.env.QHFT_TEST_FAULT);
     if (this.sequenced && this.config.topology === 'dedicated') {
@@ -217,16 +235,14 @@ export class ProductionEngine {
 
   private tick(): void {
     this.collector.poll();
+    const feedReport = this.reports().feed;
+    if (feedReport?.done) this.resolveDone(this.sequenced ? 'feed-done' : this.config.source === 'replay' ? 'feed-done' : 'duration');
     for (const o of this.occupancy) {
       const st = o.reader.read(this.statsScratch);
       if (st.occupancy > o.maxBytes) o.maxBytes = st.occupancy;
       // "Full" = not enough room left for a large book message.
       if (st.capacity - st.occupancy < 8192) o.fullSamples++;
       o.samples++;
-    }
-    if (this.sequenced || this.config.durationUs !== null) {
-      const feed = this.reports().feed;
-      if (feed?.done) this.resolveDone(this.sequenced ? 'feed-done' : 'duration');
     }
   }
 

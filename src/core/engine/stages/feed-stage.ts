@@ -34,6 +34,7 @@ import type { RecordClaimer, RecordHandler, SpscRing } from '../../ring/index.ts
 import { SyntheticMarket, type MarketEventSink } from '../../../feed/synthetic/index.ts';
 import type { StageContext, StageLogic } from '../../stage/stage-logic.ts';
 import { OutRing } from './out-ring.ts';
+import { openRecording, type RecordingClaimer } from './recording-claimer.ts';
 import type { EngineStageParams } from './stage-params.ts';
 import { ReportTimer, ringNamed } from './stage-support.ts';
 
@@ -71,13 +72,16 @@ export class FeedStage implements StageLogic, MarketEventSink {
   done = false;
   private lastEventUnixUs = 0;
 
-  constructor(ctx: StageContext, claimer?: RecordClaimer) {
+  private readonly recording: RecordingClaimer | null;
+
+  constructor(ctx: StageContext) {
     const p = ctx.params as EngineStageParams;
     this.ctx = ctx;
     this.p = p;
     this.sim = p.clock === 'sim';
     this.out = new OutRing(ringNamed(ctx.outputs, 'md', 'feed'));
-    this.claimer = claimer ?? this.out.ring;
+    this.recording = openRecording(p, this.out.ring);
+    this.claimer = this.recording ?? this.out.ring;
     this.resync = ctx.inputs.find((r) => r.name === 'resync') ?? null;
     this.epochUnixUs = epochTimeOriginMs() * 1000;
     const startUnixUs = this.sim ? p.simStartUnixUs : Math.floor(unixNowUs());
@@ -91,7 +95,10 @@ export class FeedStage implements StageLogic, MarketEventSink {
   }
 
   doWork(): number {
-    if (this.report.due(nowUs())) this.ctx.report(this.buildReport());
+    if (this.report.due(nowUs())) {
+      this.recording?.writer.flush();
+      this.ctx.report(this.buildReport());
+    }
     if (this.resync !== null) this.resync.read(this.resyncCounter, 64);
     if (this.done) return 0;
     return this.sim ? this.pumpSim() : this.pumpWall();
@@ -103,6 +110,7 @@ export class FeedStage implements StageLogic, MarketEventSink {
   }
 
   onStop(): void {
+    this.recording?.writer.close();
     this.ctx.report(this.buildReport());
   }
 

@@ -22,6 +22,10 @@ export interface EngineStageParams {
   readonly rateEventsPerS: number;
   readonly noTrade: boolean;
   readonly replayFile: string | null;
+  /** `--record FILE`: the feed appends every md record to this recording. */
+  readonly record: string | null;
+  /** Hash of the effective configuration (recordings and the runs table). */
+  readonly configHash: string;
   readonly replaySpeed: number;
   readonly okxWsUrl: string;
   readonly okxRestUrl: string;
