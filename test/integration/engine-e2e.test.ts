@@ -74,7 +74,9 @@ describe('ProductionEngine on the synthetic market (real workers)', () => {
     expect(positionUpdates).toBe(summary.fills);
     expect(worst).toBeLessThanOrEqual(maxPositionLots);
     expectAccountingCloses(summary);
-    expect(summary.latencyUs.tickToTrade.count).toBe(summary.orders.accepted);
+    // Every order decided on a market event is timed; timer-driven exits have no triggering tick.
+    expect(summary.latencyUs.tickToTrade.count).toBeGreaterThan(0);
+    expect(summary.latencyUs.tickToTrade.count).toBeLessThanOrEqual(summary.orders.accepted);
     for (const hop of ['feed>sanitizer', 'sanitizer>strategy', 'strategy>risk', 'risk>execution']) {
       expect(summary.latencyUs.hops[hop]?.count, hop).toBeGreaterThan(0);
     }
@@ -85,7 +87,8 @@ describe('ProductionEngine on the synthetic market (real workers)', () => {
   });
 
   it('gives the identical fill stream twice in simulated time, and the same in both topologies', () => {
-    const args = ['--clock', 'sim', '--duration', '20s', '--config', BUSY, '--seed', '7'];
+    // Seed 11 once diverged at the tail of a dedicated run (a backlog drained after turns were off).
+    const args = ['--clock', 'sim', '--duration', '12s', '--config', BUSY, '--seed', '11'];
     const a = qhft([...args, '--topology', 'fused']);
     const b = qhft([...args, '--topology', 'fused']);
     const c = qhft([...args, '--topology', 'dedicated']);
@@ -99,7 +102,7 @@ describe('ProductionEngine on the synthetic market (real workers)', () => {
     expect(b.summary!.pnl).toEqual(a.summary!.pnl);
     expect(c.summary!.pnl).toEqual(a.summary!.pnl);
     // A different seed trades differently.
-    const d = qhft(['--clock', 'sim', '--duration', '20s', '--config', BUSY, '--seed', '8', '--topology', 'fused']);
+    const d = qhft(['--clock', 'sim', '--duration', '12s', '--config', BUSY, '--seed', '8', '--topology', 'fused']);
     expect(d.summary!.fillsHash).not.toBe(a.summary!.fillsHash);
   });
 

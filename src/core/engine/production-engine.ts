@@ -255,7 +255,9 @@ export class ProductionEngine {
 
   ringSummaries(): RingSummary[] {
     return this.plan.rings.map((r, i) => {
-      const st = readRingStats(this.rings.get(r.name)!);
+      const sab = this.rings.get(r.name);
+      if (sab === undefined) return { name: r.name, capacityBytes: r.capacityBytes, messages: 0, highWaterBytes: 0, fullPct: 0, drops: 0, stalls: 0 };
+      const st = readRingStats(sab);
       const o = this.occupancy[i];
       return {
         name: r.name,
@@ -325,18 +327,30 @@ export class ProductionEngine {
   private innerRingsEmpty(): boolean {
     for (const r of this.plan.rings) {
       if (!isInner(r)) continue;
-      if (readRingStats(this.rings.get(r.name)!).occupancy !== 0) return false;
+      const sab = this.rings.get(r.name);
+      if (sab !== undefined && readRingStats(sab).occupancy !== 0) return false;
     }
     return true;
   }
 
-  /** Waits until the inner rings stay empty (or the stages are gone, or time runs out). */
-  private async settle(timeoutMs: number): Promise<void> {
-    const end = Date.now() + timeoutMs;
+  /**
+   * Waits until the inner rings stay empty. Gives up only after `stallMs`
+   * without progress (no stage did any work), so a long simulated-time
+   * backlog drains completely in turn order before turns are switched off —
+   * stopping early would let the tail run free and break determinism.
+   */
+  private async settle(stallMs: number): Promise<void> {
     let quietChecks = 0;
-    while (Date.now() < end && quietChecks < 3) {
+    let lastWork = -1;
+    let lastProgressAt = Date.now();
+    while (quietChecks < 3 && Date.now() - lastProgressAt < stallMs) {
       const alive = this.stages.some((s) => s.state() === StageState.Running);
       if (!alive) return;
+      const work = this.stages.reduce((a, s) => a + s.workCount(), 0);
+      if (work !== lastWork) {
+        lastWork = work;
+        lastProgressAt = Date.now();
+      }
       quietChecks = this.innerRingsEmpty() ? quietChecks + 1 : 0;
       this.collector.poll();
       await new Promise((r) => setTimeout(r, 10));
