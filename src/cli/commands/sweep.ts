@@ -1,5 +1,198 @@
-/** `qhft sweep`: placeholder until its issue lands (tracked in the issues). */
-export async function command(_argv: string[]): Promise<number> {
-  process.stderr.write('qhft sweep: not implemented yet\n');
-  return 2;
+/**
+ * `qhft sweep --grid FILE [--threads N] [--top N] [--rank net|sharpe]
+ * [--bands] [--csv PATH] [--json PATH] [--mysql-url URL]`: parameter sweeps
+ * and parallel replays on a piscina pool (src/research/). Cold path.
+ *
+ * A bad grid or flag: message naming the field, exit 2, nothing started.
+ * Ctrl-C (SIGINT/SIGTERM): queued and running tasks are cancelled, finished
+ * results are printed and written, exit 130; a second signal exits at once.
+ * Exit 0 when every task ran (failed tasks are rows, reported with their
+ * parameters), 1 when every task failed.
+ */
+import { join } from 'node:path';
+import { countTasks, expandTasks, GridError, loadGridFile, parameterSets, type SweepGrid } from '../../research/sweep-grid.ts';
+import { defaultThreads, runSweep, type RankBy } from '../../research/sweep.ts';
+import { formatBands, formatFailures, formatTop, progressLine, toCsv, toJsonLines, writeFile } from '../../research/sweep-report.ts';
+
+export const SWEEP_USAGE = `usage: qhft sweep --grid FILE [options]
+
+Replays each (input, parameter set[, fill-model band]) of the grid in
+simulated time through the engine's own stage code, on a worker pool.
+
+options:
+  --grid FILE        sweep definition (JSON; see examples/sweep-hunter.json)
+  --threads N        pool size (default: cores = ${defaultThreads()})
+  --top N            rows of the ranking to print (default 10)
+  --rank net|sharpe  rank by net PnL (default) or the Sharpe-like ratio
+  --bands            replay every parameter set under the fill-model bands
+                     (optimistic / pro-rata / pessimistic queue × +0 / +5 ms entry latency)
+  --csv PATH         write every row as CSV (and PATH.jsonl next to it)
+  --json PATH        write every row as JSON
+  --mysql-url URL    (or QHFT_MYSQL_URL) no sweep_results table yet: rows go to JSON lines
+  --help             this text
+`;
+
+interface SweepArgs {
+  grid: string;
+  threads: number;
+  top: number;
+  rankBy: RankBy;
+  bands: boolean;
+  csv: string | null;
+  json: string | null;
+  mysqlUrl: string | null;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SweepArgs {
+  const valued = new Set(['grid', 'threads', 'top', 'rank', 'csv', 'json', 'mysql-url']);
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) throw new UsageError(`unexpected argument ${JSON.stringify(a)}`);
+    const eq = a.indexOf('=');
+    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
+    if (name === 'bands' || name === 'help') {
+      flags.set(name, true);
+      continue;
+    }
+    if (!valued.has(name)) throw new UsageError(`--${name}: unknown flag; known: --grid --threads --top --rank --bands --csv --json --mysql-url --help`);
+    const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
+    if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name}: flag needs a value`);
+    flags.set(name, value);
+  }
+  const grid = flags.get('grid');
+  if (typeof grid !== 'string') throw new UsageError('--grid: required (a sweep definition file)');
+  const int = (name: string, dflt: number, min: number, max: number): number => {
+    const v = flags.get(name);
+    if (v === undefined) return dflt;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name}: expected an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const rank = flags.get('rank') ?? 'net';
+  if (rank !== 'net' && rank !== 'sharpe') throw new UsageError(`--rank: expected net or sharpe, got ${JSON.stringify(rank)}`);
+  const str = (name: string): string | null => {
+    const v = flags.get(name);
+    return typeof v === 'string' ? v : null;
+  };
+  return {
+    grid,
+    threads: int('threads', defaultThreads(), 1, 256),
+    top: int('top', 10, 1, 100_000),
+    rankBy: rank,
+    bands: flags.get('bands') === true,
+    csv: str('csv'),
+    json: str('json'),
+    mysqlUrl: str('mysql-url') ?? (env.QHFT_MYSQL_URL || null),
+  };
+}
+
+function describe(g: SweepGrid, tasks: number, threads: number): string {
+  const sets = parameterSets(g).length;
+  const inputs = (g.synthetic?.seeds.length ?? 0) + g.recordings.length;
+  const bands = g.bands === null ? 1 : g.bands.queueModels.length * g.bands.addedEntryLatencyUs.length;
+  return `sweep ${g.name}: ${tasks} tasks = ${sets} parameter sets × ${inputs} inputs${bands > 1 ? ` × ${bands} fill-model bands` : ''}, on ${threads} thread${threads > 1 ? 's' : ''}`;
+}
+
+export async function command(argv: string[]): Promise<number> {
+  if (argv.includes('--help')) {
+    process.stdout.write(SWEEP_USAGE);
+    return 0;
+  }
+  let args: SweepArgs;
+  let grid: SweepGrid;
+  try {
+    args = parseArgs(argv, process.env);
+    grid = loadGridFile(args.grid, { bands: args.bands });
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof GridError) {
+      process.stderr.write(`qhft sweep: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  const tasks = expandTasks(grid);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  log(describe(grid, countTasks(grid), args.threads));
+
+  const abort = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      log(`\n${sig}: cancelling; finished results are kept (send again to exit now)`);
+      abort.abort();
+    } else process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const tty = process.stderr.isTTY === true;
+  let lastLogMs = 0;
+  const outcome = await runSweep(tasks, {
+    threads: args.threads,
+    signal: abort.signal,
+    rankBy: args.rankBy,
+    onResult(r, p) {
+      if (!r.ok && !tty) log(`task ${r.taskId} failed: ${r.error}`);
+      if (tty) process.stderr.write(`\r\x1b[2K${progressLine(p, args.rankBy)}`);
+      else if (Date.now() - lastLogMs > 5_000 || p.done === p.total) {
+        lastLogMs = Date.now();
+        log(progressLine(p, args.rankBy));
+      }
+    },
+  }).finally(() => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  });
+  if (tty) process.stderr.write('\n');
+
+  const { results } = outcome;
+  const ok = results.filter((r) => r.ok);
+  const events = ok.reduce((a, r) => a + r.events, 0);
+  const busyMs = ok.reduce((a, r) => a + r.wallMs, 0);
+  const out: string[] = [];
+  out.push(`${outcome.cancelled ? 'CANCELLED: ' : ''}${results.length}/${tasks.length} tasks finished (${results.length - ok.length} failed) in ${(outcome.wallMs / 1000).toFixed(1)} s on ${outcome.threads} threads`);
+  out.push(`replayed ${events} events: ${Math.round((events * 1000) / Math.max(1, outcome.wallMs))} events/s total, ${Math.round((events * 1000) / Math.max(1, busyMs))} events/s per busy thread`);
+  out.push('');
+  out.push(`top ${Math.min(args.top, ok.length)} by ${args.rankBy}:`);
+  out.push(formatTop(results, args.top, args.rankBy));
+  if (grid.bands !== null && ok.length > 0) {
+    const bandOrder = [...new Set(tasks.map((t) => t.band))];
+    const bestSets = [...new Set(ok.sort((a, b) => b.pnlNet - a.pnlNet || a.taskId - b.taskId).map((r) => r.paramSetId))].slice(0, args.top);
+    out.push('');
+    out.push('fill-model bands (net PnL per band; spread = best − worst):');
+    out.push(formatBands(results, bandOrder, bestSets));
+  }
+  const failures = formatFailures(results);
+  if (failures !== '') {
+    out.push('');
+    out.push('failed tasks:');
+    out.push(failures);
+  }
+  process.stdout.write(`${out.join('\n')}\n`);
+
+  const sweepId = `${grid.name}-${Date.now()}`;
+  if (args.csv !== null) {
+    writeFile(args.csv, toCsv(results));
+    log(`csv written to ${args.csv}`);
+  }
+  let jsonl: string | null = null;
+  if (args.csv !== null) jsonl = `${args.csv.replace(/\.csv$/i, '')}.jsonl`;
+  else if (args.mysqlUrl !== null) jsonl = join('.qhft', 'sweeps', `${sweepId}.jsonl`);
+  if (jsonl !== null) {
+    writeFile(jsonl, toJsonLines(results, sweepId));
+    log(`json lines written to ${jsonl}`);
+  }
+  if (args.mysqlUrl !== null) {
+    log(`note: --mysql-url given, but the schema has no sweep_results table yet; rows are in ${jsonl} (table proposal: src/research/sweep-report.ts)`);
+  }
+  if (args.json !== null) {
+    writeFile(args.json, `${JSON.stringify({ sweepId, grid: args.grid, threads: outcome.threads, cancelled: outcome.cancelled, wallMs: outcome.wallMs, tasks: tasks.length, results }, null, 2)}\n`);
+    log(`json written to ${args.json}`);
+  }
+  if (outcome.cancelled) return 130;
+  return results.length > 0 && ok.length === 0 ? 1 : 0;
 }

@@ -1,0 +1,91 @@
+/**
+ * Sweeps on a real piscina pool: the expected number of rows, identical
+ * per-task results whatever the thread count, a task the strategy refuses
+ * reported with its parameters while the others finish, and six fill-model
+ * band rows per parameter set.
+ */
+import { describe, expect, it } from 'vitest';
+import { expandTasks, parseGrid } from '../../src/research/sweep-grid.ts';
+import { runSweep } from '../../src/research/sweep.ts';
+import type { SweepResult } from '../../src/research/sweep-result.ts';
+
+const BUSY = {
+  synthetic: { jumpsPerHour: 3600, jumpSizeBps: 60 },
+  strategy: { warmupUs: 1_000_000, baselineHalfLifeUs: 30_000_000, windowUs: 3_000_000, cooldownUs: 3_000_000, timeStopUs: 4_000_000, minBurstNotionalQuote: 10_000, minMoveBps: 10 },
+};
+
+/** What must not depend on the thread that ran a task. */
+function essence(r: SweepResult) {
+  return { taskId: r.taskId, ok: r.ok, error: r.error, events: r.events, fillsHash: r.fillsHash, fills: r.fills, pnlNet: r.pnlNet, sharpe: r.sharpe, maxDrawdown: r.maxDrawdown, denied: r.denied };
+}
+
+describe('qhft sweep on a piscina pool', () => {
+  // windowBuckets 128 passes the grid (10 s / 128 is whole) but not the hunter
+  // with this base windowUs (3 s / 128 is not): those two tasks must fail alone.
+  const grid = parseGrid({
+    inputs: { synthetic: { seeds: [7], durationS: 20 } },
+    base: BUSY,
+    grid: { 'strategy.windowBuckets': [10, 20, 128], 'strategy.stopLossBps': [5, 25] },
+  });
+  const tasks = expandTasks(grid);
+
+  it('returns one row per task, the same on 1 and 2 threads, and reports a refused parameter set without stopping', async () => {
+    expect(tasks).toHaveLength(6);
+    const one = await runSweep(tasks, { threads: 1 });
+    const two = await runSweep(tasks, { threads: 2 });
+    expect(one.results).toHaveLength(6);
+    expect(two.results).toHaveLength(6);
+    expect(one.cancelled).toBe(false);
+    expect(two.results.map(essence)).toEqual(one.results.map(essence));
+    // Both threads did work in the 2-thread pool.
+    expect(new Set(two.results.map((r) => r.threadId)).size).toBe(2);
+
+    const failed = one.results.filter((r) => !r.ok);
+    expect(failed.map((r) => r.params['strategy.windowBuckets'])).toEqual([128, 128]);
+    for (const f of failed) {
+      expect(f.error).toMatch(/windowUs must be a multiple of windowBuckets/);
+      expect(f.params).toHaveProperty(['strategy.stopLossBps']);
+    }
+    const ok = one.results.filter((r) => r.ok);
+    expect(ok).toHaveLength(4);
+    for (const r of ok) {
+      expect(r.events).toBeGreaterThan(50_000);
+      expect(r.fills).toBeGreaterThan(0);
+      expect(r.fillsHash).toMatch(/^[0-9a-f]{16}$/);
+      expect(r.lost).toBe(0);
+      expect(r.pnlNet).toBeCloseTo(r.pnlRealized + r.pnlUnrealized - r.pnlFees + r.pnlFunding, 9);
+      expect(r.maxDrawdown).toBeGreaterThanOrEqual(0);
+      expect(r.fillRate).toBeGreaterThan(0);
+      expect(r.fillRate).toBeLessThanOrEqual(1);
+    }
+    // The parameters matter: not every successful task traded alike.
+    expect(new Set(ok.map((r) => r.pnlNet)).size).toBeGreaterThan(1);
+  });
+
+  it('replays each parameter set under six fill-model bands', async () => {
+    const g = parseGrid(
+      { inputs: { synthetic: { seeds: [7], durationS: 10 } }, base: { ...BUSY, strategy: { ...BUSY.strategy, entryOrderType: 'limit' } } },
+      { bands: true },
+    );
+    const out = await runSweep(expandTasks(g), { threads: 2 });
+    expect(out.results).toHaveLength(6);
+    expect(out.results.every((r) => r.ok && r.paramSetId === 0)).toBe(true);
+    expect(out.results.map((r) => r.band)).toEqual(['optimistic+0ms', 'optimistic+5ms', 'pro-rata+0ms', 'pro-rata+5ms', 'pessimistic+0ms', 'pessimistic+5ms']);
+    // Added latency changes what fills on this input.
+    expect(out.results[1]!.fillsHash).not.toBe(out.results[0]!.fillsHash);
+  });
+
+  it('keeps finished results when cancelled', async () => {
+    const abort = new AbortController();
+    const out = await runSweep(tasks, {
+      threads: 1,
+      signal: abort.signal,
+      onResult: (_r, p) => {
+        if (p.done === 2) abort.abort();
+      },
+    });
+    expect(out.cancelled).toBe(true);
+    expect(out.results.length).toBeGreaterThanOrEqual(2);
+    expect(out.results.length).toBeLessThan(6);
+  });
+});
