@@ -57,7 +57,7 @@ describe('generated FlatBuffers code', () => {
 
   it('hot tables use no long/ulong/string fields', () => {
     const dir = join(root, 'schemas', 'fbs');
-    for (const f of readdirSync(dir).filter((n) => n.endsWith('.fbs') && n !== 'reference.fbs')) {
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.fbs') && n !== 'reference.fbs' && n !== 'monitor.fbs')) {
       const src = readFileSync(join(dir, f), 'utf8').replace(/\/\/.*$/gm, '');
       expect(src, f).not.toMatch(/:\s*\[?\s*(long|ulong|int64|uint64|string)\b/);
     }

@@ -35,10 +35,14 @@ export const enum MsgType {
   // cold reference data 30..39 (strings allowed)
   InstrumentDefinition = 30,
   RunInfo = 31,
+  // monitor snapshots 40..49 (cold, schemas/fbs/monitor.fbs; see gateway/monitor)
+  LatencySnapshot = 40,
+  RuntimeSnapshot = 41,
+  SummarySnapshot = 42,
 }
 
 /** One past the largest id; sizes per-type lookup tables. */
-export const MSG_TYPE_LIMIT = 32;
+export const MSG_TYPE_LIMIT = 43;
 
 /** Every id, in id order (tests, the monitor's legend). */
 export const ALL_MSG_TYPES: readonly MsgType[] = [
@@ -69,6 +73,9 @@ NAMES[MsgType.Heartbeat] = 'Heartbeat';
 NAMES[MsgType.DataQualityEvent] = 'DataQualityEvent';
 NAMES[MsgType.InstrumentDefinition] = 'InstrumentDefinition';
 NAMES[MsgType.RunInfo] = 'RunInfo';
+NAMES[MsgType.LatencySnapshot] = 'LatencySnapshot';
+NAMES[MsgType.RuntimeSnapshot] = 'RuntimeSnapshot';
+NAMES[MsgType.SummarySnapshot] = 'SummarySnapshot';
 
 /** Name for logs; `Padding` for -1, `Unknown(<id>)` otherwise (cold: may allocate). */
 export function msgTypeName(id: number): string {
