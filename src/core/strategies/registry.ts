@@ -4,6 +4,7 @@
  * validates the rest of its own section. Cold path.
  */
 import type { InstrumentSpec } from '../domain/instrument.ts';
+import { LatencyProbe } from './latency-probe.ts';
 import { SimpleLiquidationHunter } from './simple-liquidation-hunter.ts';
 import type { Strategy, StrategyOutput } from './strategy.ts';
 
@@ -11,6 +12,7 @@ export type StrategyFactory = (out: StrategyOutput, instruments: readonly Instru
 
 const FACTORIES = new Map<string, StrategyFactory>([
   ['liquidation-hunter', (out, instruments, config) => new SimpleLiquidationHunter(out, instruments, config)],
+  ['latency-probe', (out, instruments, config) => new LatencyProbe(out, instruments, config)],
 ]);
 
 /** Registers another strategy under `kind` (start-up). */
