@@ -23,7 +23,7 @@ describe('engine config', () => {
     expect(c.seed).toBe(6); // env beats file
     expect(c.httpPort).toBe(9100); // flag beats env
     expect(c.topology).toBe('fused'); // file beats default
-    expect(c.risk).toEqual({ maxPositionLots: 3 });
+    expect(c.risk).toMatchObject({ maxPositionLots: 3 });
   });
 
   it('parses the contract flags', () => {

@@ -114,14 +114,15 @@ export const DEFAULT_CONFIG: Readonly<EngineConfig> = Object.freeze({
   idle: 'auto',
   explain: false,
   noTrade: false,
-  // Demo-friendly defaults: the synthetic market jumps (and liquidates) every
-  // few seconds and the hunter warms up in 2 s, so a fresh `npm start` trades
-  // within seconds. A config file's sections override these field by field.
-  strategy: { warmupUs: 2_000_000, baselineHalfLifeUs: 60_000_000, windowUs: 5_000_000, cooldownUs: 10_000_000, timeStopUs: 15_000_000, minBurstNotionalQuote: 20_000 },
+  // Demo-friendly defaults: the synthetic market jumps (and liquidates) about
+  // every 1.5 s per instrument and the hunter warms up in 1 s with a lower
+  // bar (3x baseline, 10 bps), so a fresh `npm start` trades within seconds.
+  // A config file's sections override these field by field.
+  strategy: { warmupUs: 1_000_000, baselineHalfLifeUs: 60_000_000, windowUs: 5_000_000, cooldownUs: 10_000_000, timeStopUs: 15_000_000, minBurstNotionalQuote: 20_000, minMoveBps: 10, burstK: 3 },
   risk: {},
   sanitizer: {},
   venue: {},
-  synthetic: { jumpsPerHour: 720 },
+  synthetic: { jumpsPerHour: 2400 },
 }) as EngineConfig;
 
 const SECTIONS = ['strategy', 'risk', 'sanitizer', 'venue', 'synthetic'] as const;

@@ -386,6 +386,12 @@ export class ProductionEngine {
     return { summary, exitCode: failed ? 1 : 0, reason };
   }
 
+  /** Per-thread liveness for the monitor (loops, heartbeats, errors). */
+  threadStats(): { name: string; cpuPct: number; loops: number; heartbeats: number; errors: number; state: string }[] {
+    const names = ['starting', 'ready', 'running', 'draining', 'stopped', 'failed'];
+    return this.stages.map((h) => ({ name: h.name, cpuPct: 0, loops: h.loopCount(), heartbeats: h.heartbeatCount(), errors: h.errorCount(), state: names[h.state()] ?? 'unknown' }));
+  }
+
   /** One status line (TTY) / log line per second. */
   statusLine(prev: { events: number; atMs: number } | null): { line: string; events: number; atMs: number } {
     const s = this.summary();

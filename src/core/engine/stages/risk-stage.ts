@@ -241,9 +241,11 @@ export class RiskStage implements StageLogic, RiskEventSink {
     switch (this.control.code) {
       case ControlCode.Kill:
         this.guard.kill(now, DenyReason.ManualKill);
+        this.ctx.report(this.buildReport()); // the monitor shows the new state at once
         return;
       case ControlCode.Rearm:
         this.guard.rearm(now);
+        this.ctx.report(this.buildReport());
         return;
       case ControlCode.CancelAll: {
         // Shutdown: cancel every working order without latching the kill switch.
