@@ -11,6 +11,13 @@ import { ConfigError } from '../../core/config/config-error.ts';
 import { flagsHelp, loadEngineConfig, parseArgv, type EngineConfig } from '../../core/config/engine-config.ts';
 import { ProductionEngine, formatSummary, type StopReason } from '../../core/engine/production-engine.ts';
 import { mergeHistograms, writeHgrmFiles } from '../../core/engine/summary.ts';
+import { attachWriter, type EngineWriterStats } from '../../gateway/db/engine-writer.ts';
+import type { DbWriterStats } from '../../gateway/monitor/engine-view.ts';
+import { attachMonitor, type MonitorAttachment } from '../monitor-attach.ts';
+
+function dbStatsOf(s: EngineWriterStats): DbWriterStats {
+  return { connected: s.state === 'ok', lagMs: s.batchLagMs, queueRecords: s.queueDepth, journalBytes: s.journalBytes, committedRecords: s.rowsWritten };
+}
 
 export const RUN_USAGE = `usage: qhft run [options]\n\noptions:\n${flagsHelp()}\n`;
 
@@ -70,6 +77,19 @@ export async function runCommand(argv: string[], hooks: RunHooks = {}): Promise<
     await engine.stop('failure');
     return 1;
   }
+  // ---- database writer (src/gateway/db/engine-writer.ts): its own thread, MySQL and/or the journal.
+  // Attached before onStarted so it sees every record; `statusParts` extend the status line.
+  const writer = await attachWriter(engine, config, log);
+  const statusParts: Array<() => string> = [() => writer.statusText()];
+  // ---- end database writer
+  // ---- web monitor (src/cli/monitor-attach.ts): uWebSockets.js on --http-host:--http-port.
+  let monitor: MonitorAttachment | null = null;
+  try {
+    monitor = await attachMonitor(engine, config, log, () => dbStatsOf(writer.stats()));
+  } catch (err) {
+    log(`monitor: not started: ${(err as Error).message} (the engine keeps running; use --http-port or --no-http)`);
+  }
+  // ---- end web monitor
   log(`qhft: running ${config.source} market, ${config.symbols.join(',')}, topology ${config.topology}, clock ${config.clock}, wait ${engine.idleKind}` + (config.durationUs !== null ? `, for ${config.durationUs / 1e6}s` : ', until SIGINT/SIGTERM'));
   await hooks.onStarted?.(engine);
 
@@ -78,8 +98,9 @@ export async function runCommand(argv: string[], hooks: RunHooks = {}): Promise<
   const statusTimer = setInterval(() => {
     const st = engine.statusLine(prev);
     prev = st;
-    if (tty) process.stderr.write(`\r\x1b[2K${st.line}`);
-    else log(st.line);
+    const line = [st.line, ...statusParts.map((f) => f())].join('  ');
+    if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+    else log(line);
   }, 1000);
 
   const reason = await Promise.race([engine.done, signalled]);
@@ -87,6 +108,12 @@ export async function runCommand(argv: string[], hooks: RunHooks = {}): Promise<
   if (tty) process.stderr.write('\n');
   const result = await engine.stop(reason);
   const notes = (await hooks.onStopping?.(engine)) ?? [];
+  // ---- database writer: end the run row, flush (or leave rows in the journal), report.
+  const flushed = await writer.close(result.summary, reason);
+  Object.assign(result.summary, { writer: flushed.stats });
+  notes.push(...flushed.notes);
+  // ---- end database writer
+  await monitor?.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
 

@@ -143,6 +143,9 @@ export class BatchWriter {
   private rateStartMs = Date.now();
   private rateRows = 0;
   private rowsPerS = 0;
+  /** Per table (TABLE_ORDER index): rows accepted by write(), and rows of those that are durable. */
+  private readonly acceptedByTable = new Float64Array(TABLE_ORDER.length);
+  private readonly durableByTable = new Float64Array(TABLE_ORDER.length);
 
   constructor(opts: BatchWriterOptions) {
     const int = (name: string, v: number | undefined, d: number, min: number) => {
@@ -181,6 +184,7 @@ export class BatchWriter {
     const spec = TABLES[table];
     if (spec === undefined) throw new RangeError(`BatchWriter: unknown table "${String(table)}"`);
     this.pending.get(table)!.push(rowValues(spec, row));
+    this.acceptedByTable[TABLE_INDEX[table]]++;
     if (this.pendingRows++ === 0) this.pendingSinceMs = Date.now();
     if (this.pumping !== null) {
       // A batch is in flight: bound memory by spilling to disk behind it.
@@ -195,6 +199,25 @@ export class BatchWriter {
   /** Queues several rows of one table. */
   writeMany<T extends TableName>(table: T, rows: readonly RowsByTable[T][]): void {
     for (const r of rows) this.write(table, r);
+  }
+
+  /**
+   * Durability progress, for a caller that must know when rows it wrote are
+   * safe (the writer thread acknowledging ring offsets to the engine).
+   * `checkpoint()` captures how many rows each table has accepted so far;
+   * `isDurable(cp)` is true once every one of those rows is committed, in the
+   * journal (on disk as far as a process crash is concerned), or set aside as
+   * rejected. Each table's queue is FIFO and one batch is in flight at a time,
+   * so per-table counts are exact even though batches mix tables.
+   */
+  checkpoint(): Float64Array {
+    return this.acceptedByTable.slice();
+  }
+
+  isDurable(cp: Float64Array): boolean {
+    const d = this.durableByTable;
+    for (let i = 0; i < cp.length; i++) if (d[i]! < cp[i]!) return false;
+    return true;
   }
 
   /** Points the writer at another database (or none); retries the journal at once. */
@@ -336,11 +359,14 @@ export class BatchWriter {
       const batch = this.take(this.o.maxBatchRows);
       if (!this.journal.isEmpty || this.url === null) {
         this.spill(batch);
+        this.markDurable(batch);
         continue;
       }
       this.inFlightRows = batch.rows;
       try {
         const r = await this.send(batch, true);
+        // Committed, journalled or dead-lettered: every row of the batch is safe now.
+        this.markDurable(batch);
         if (r === 'failed') this.backoff();
       } finally {
         this.inFlightRows = 0;
@@ -484,7 +510,15 @@ export class BatchWriter {
   }
 
   private spillPending(): void {
-    while (this.pendingRows > 0) this.spill(this.take(this.o.maxBatchRows));
+    while (this.pendingRows > 0) {
+      const batch = this.take(this.o.maxBatchRows);
+      this.spill(batch);
+      this.markDurable(batch);
+    }
+  }
+
+  private markDurable(batch: Batch): void {
+    for (const c of batch.chunks) this.durableByTable[TABLE_INDEX[c.table]] += c.rows.length;
   }
 
   private committed(rows: number, enqueuedAtMs: number): void {
@@ -516,6 +550,8 @@ export class BatchWriter {
     this.o.onError?.(e);
   }
 }
+
+const TABLE_INDEX = Object.fromEntries(TABLE_ORDER.map((t, i) => [t, i])) as Record<TableName, number>;
 
 function safeRowCount(payload: Buffer): number {
   try {
