@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { countTasks, expandTasks, GridError, parameterSets, parseGrid } from '../../src/research/sweep-grid.ts';
+import { DEFAULT_CONFIG } from '../../src/core/config/engine-config.ts';
 
 const INPUTS = { synthetic: { seeds: [1], durationS: 5 } };
 
@@ -69,7 +70,8 @@ describe('sweep grid validation', () => {
     expect(tasks).toHaveLength(8);
     expect(tasks.map((t) => t.taskId)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(tasks[3]!.spec.seed).toBe(2);
-    expect(tasks[3]!.spec.strategy).toMatchObject({ burstK: 4, minMoveBps: 5, warmupUs: 2_000_000 });
+    // base and grid override the engine's default strategy section field by field; the rest is kept.
+    expect(tasks[3]!.spec.strategy).toMatchObject({ burstK: 4, minMoveBps: 5, warmupUs: DEFAULT_CONFIG.strategy.warmupUs });
     expect(tasks[3]!.spec.venue.queueModel).toBe('pessimistic');
   });
 
