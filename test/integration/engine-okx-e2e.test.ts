@@ -234,7 +234,12 @@ describe('the okx feed stage in process: what the sanitizer, strategy and risk s
       // (The snapshot can be back within a few ms: search after the INVALID, not after "now".)
       const gapAt = find(0, FeedState.Invalid, RejectReason.SequenceGap, mark) + 1;
       await until(() => seen(0, FeedState.Ok, RejectReason.Recovered, gapAt), 'BTC OK after the resync snapshot');
-      expect(m2.subscribeCounts.get(`books:${BTC}`)).toBe(2); // resubscribed …
+      // Resubscribed (at least once more than the initial subscription). The
+      // sanitizer's own resync request can race the feed's gap detection and
+      // add one redundant resubscribe on a busy machine; never more.
+      const subs = m2.subscribeCounts.get(`books:${BTC}`) ?? 0;
+      expect(subs).toBeGreaterThanOrEqual(2);
+      expect(subs).toBeLessThanOrEqual(3);
       expect(m2.connectionCount()).toBe(1); // … on the same connection
       await until(() => (feed()?.status?.resyncs ?? 0) >= 1 && (feed()?.okx.resyncRequests ?? 0) >= 1, 'feed report shows the resync');
       const acceptedAfterResync = engine.summary().events.accepted;
