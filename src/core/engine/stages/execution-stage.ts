@@ -43,7 +43,7 @@ import { MarketInbox } from './market-inbox.ts';
 import { OutRing } from './out-ring.ts';
 import type { EngineStageParams } from './stage-params.ts';
 import { LogicClock, ReportTimer, ringNamed } from './stage-support.ts';
-import type { TurnGate } from './turn-gate.ts';
+import { takeTurn, type TurnGate } from './turn-gate.ts';
 import { attachTurnGate } from './turn-wiring.ts';
 
 export const EXECUTION_HOPS = ['risk>execution', 'tickToTrade'] as const;
@@ -111,15 +111,7 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
   }
 
   doWork(): number {
-    const gate = this.gate;
-    if (gate !== null && !gate.disabled()) {
-      if (!gate.myTurn()) return 0;
-      const w = this.poll();
-      gate.addWork(w);
-      gate.pass();
-      return w;
-    }
-    return this.poll();
+    return takeTurn(this.gate, this);
   }
 
   poll(): number {

@@ -52,7 +52,7 @@ import { HopLatency } from './hop-latency.ts';
 import { OutRing } from './out-ring.ts';
 import type { EngineStageParams } from './stage-params.ts';
 import { LogicClock, ReportTimer, ringNamed } from './stage-support.ts';
-import type { TurnGate } from './turn-gate.ts';
+import { takeTurn, type TurnGate } from './turn-gate.ts';
 import { attachTurnGate } from './turn-wiring.ts';
 
 export const RISK_HOPS = ['strategy>risk'] as const;
@@ -122,15 +122,7 @@ export class RiskStage implements StageLogic, RiskEventSink {
   }
 
   doWork(): number {
-    const gate = this.gate;
-    if (gate !== null && !gate.disabled()) {
-      if (!gate.myTurn()) return 0;
-      const w = this.poll();
-      gate.addWork(w);
-      gate.pass();
-      return w;
-    }
-    return this.poll();
+    return takeTurn(this.gate, this);
   }
 
   poll(): number {

@@ -83,3 +83,23 @@ export class TurnGate implements Readiness {
     return this.cycleWork() > 0 || this.inputs.hasWork();
   }
 }
+
+/** A stage that polls its inputs once per call (strategy, risk, execution). */
+export interface Pollable {
+  poll(): number;
+}
+
+/**
+ * One `doWork` of a downstream stage: free-running without a gate (or once
+ * turns are off), else poll only on our turn, add the work to the cycle and
+ * pass the turn. The sanitizer has its own rule (it admits one event per
+ * settled cycle). No allocation: the stage itself is the Pollable.
+ */
+export function takeTurn(gate: TurnGate | null, stage: Pollable): number {
+  if (gate === null || gate.disabled()) return stage.poll();
+  if (!gate.myTurn()) return 0;
+  const w = stage.poll();
+  gate.addWork(w);
+  gate.pass();
+  return w;
+}
