@@ -10,7 +10,14 @@
  * Transports: our SPSC ring with each idle strategy (`ring/busy-spin`,
  * `ring/spin-park`, `ring/blocking`), `MessagePort.postMessage` (variant
  * `postMessage`, the baseline) and `ringbuf.js` (a well-known SAB ring; it has
- * no wait primitive, so both of its sides busy-spin).
+ * no wait primitive, so both of its sides busy-spin). Every producer does the
+ * same "encode" per message (size/8 float64 field stores): our ring encodes in
+ * place in the claimed space (zero-copy, what the codec does); postMessage and
+ * ringbuf.js encode into a staging buffer that is then cloned/copied.
+ * `ring/spin-park+copy` is our ring fed from a staging buffer too
+ * (`writeBlocking`, what a forwarding stage does); `ring/spin-park+batch`
+ * publishes once per 32 records (`commitDeferred` + `flush`, the Disruptor's
+ * batch publish), each record still claimed and encoded alone.
  *   tput: the producer claims/commits (or pushes/posts) in a tight loop, the
  *         consumer batch-reads; msgs/s from first send to last receive.
  *   lat:  a fixed offered rate; every message carries its *intended* send time
@@ -30,7 +37,7 @@ import { startTsWorker } from '../src/core/worker-loader.ts';
 
 const RING_BYTES = 64 * 1024;
 const SIZES = [64, 256];
-const TRANSPORTS: Transport[] = ['ring/busy-spin', 'ring/spin-park', 'ring/blocking', 'postMessage', 'ringbuf.js'];
+const TRANSPORTS: Transport[] = ['ring/busy-spin', 'ring/spin-park', 'ring/blocking', 'ring/spin-park+batch', 'ring/spin-park+copy', 'postMessage', 'ringbuf.js'];
 
 function tputCount(t: Transport, size: number): number {
   if (t === 'postMessage') return 100_000;
@@ -117,6 +124,9 @@ export async function run(args: string[]): Promise<void> {
   const rateHz = Number(flags.get('rate') ?? 20_000);
   const latSeconds = Number(flags.get('lat-seconds') ?? 0.5);
   const latN = Math.round(rateHz * latSeconds);
+  // --only a,b: a subset of transports, for investigating one; ratios need the full set.
+  const only = flags.get('only');
+  const transports = only ? TRANSPORTS.filter((t) => only.split(',').includes(t)) : TRANSPORTS;
   const t0 = performance.now();
 
   const entry = new URL('./lib/ring-bench.worker.ts', import.meta.url);
@@ -130,7 +140,7 @@ export async function run(args: string[]): Promise<void> {
   const tput = new Map<string, number>();
   try {
     for (const size of SIZES) {
-      for (const t of TRANSPORTS) {
+      for (const t of transports) {
         const msgsPerS = await bench.throughput(t, size, runs);
         const latencyUs = await bench.latency('lat', t, size, latN, rateHz, runs);
         tput.set(`${t}@${size}`, msgsPerS);
@@ -147,8 +157,12 @@ export async function run(args: string[]): Promise<void> {
   }
 
   const ratios: Record<string, number> = {};
+  if (only) {
+    printTable('ring (subset, no ratios)', results);
+    return;
+  }
   for (const size of SIZES) {
-    for (const t of ['ring/busy-spin', 'ring/spin-park', 'ring/blocking']) {
+    for (const t of ['ring/busy-spin', 'ring/spin-park', 'ring/blocking', 'ring/spin-park+batch', 'ring/spin-park+copy']) {
       const r = tput.get(`${t}@${size}`)!;
       ratios[`throughput ${t} / postMessage @${size}B`] = r / tput.get(`postMessage@${size}`)!;
       ratios[`throughput ${t} / ringbuf.js @${size}B`] = r / tput.get(`ringbuf.js@${size}`)!;

@@ -25,7 +25,10 @@ import {
   type RecordHandler,
 } from '../../src/core/ring/index.ts';
 
-export type Transport = 'ring/busy-spin' | 'ring/spin-park' | 'ring/blocking' | 'postMessage' | 'ringbuf.js';
+export type Transport = 'ring/busy-spin' | 'ring/spin-park' | 'ring/blocking' | 'ring/spin-park+batch' | 'ring/spin-park+copy' | 'postMessage' | 'ringbuf.js';
+
+/** `+batch`: the producer commits with `commitDeferred` and publishes every PUBLISH_BATCH records (Disruptor batch publish). */
+export const PUBLISH_BATCH = 32;
 
 export interface BenchCommand {
   op: 'tput' | 'lat' | 'rtt';
@@ -68,7 +71,7 @@ function summary(h: hdr.Histogram): NonNullable<BenchReply['latencyNs']> {
 }
 
 function idleFor(transport: Transport, parker: Parker): IdleStrategy {
-  if (transport === 'ring/spin-park') return new SpinThenParkIdle(parker);
+  if (transport.startsWith('ring/spin-park')) return new SpinThenParkIdle(parker);
   if (transport === 'ring/blocking') return new BlockingIdle(parker);
   return new BusySpinIdle();
 }
@@ -87,6 +90,11 @@ function spinUntil(tNs: number): void {
   while (nowNs() < tNs) {
     // spin
   }
+}
+
+/** The producer's "encode": `words` float64 fields of message `i` (the same work for every transport). */
+function encodeFields(f64: Float64Array, at: number, words: number, i: number): void {
+  for (let k = 0; k < words; k++) f64[at + k] = i + k;
 }
 
 // ------------------------------------------------------------------ our ring
@@ -168,13 +176,40 @@ function ringCommand(cmd: BenchCommand, ctl: Int32Array): BenchReply {
   const src = new Uint8Array(size);
   awaitReady(ctl);
   if (cmd.op === 'tput') {
+    // Encoded in place: the record's fields are written straight into the
+    // claimed ring space (what the codec's encoders do), where postMessage and
+    // ringbuf.js must fill a staging buffer and then copy it. `+copy` is our
+    // ring fed from a staging buffer too (`writeBlocking`, what a forwarding
+    // stage does); `+batch` publishes once per PUBLISH_BATCH records.
+    const words = size >> 3;
+    const ringF64 = new Float64Array(ring.sab, ring.bytes.byteOffset, ring.capacity >> 3);
     const t0Ns = nowNs();
-    for (let i = 0; i < n; i++) {
-      src[0] = i;
-      ring.writeBlocking(1, src, 0, size, idle);
+    if (transport === 'ring/spin-park+copy') {
+      const srcF64 = new Float64Array(src.buffer);
+      for (let i = 0; i < n; i++) {
+        encodeFields(srcF64, 0, words, i);
+        ring.writeBlocking(1, src, 0, size, idle);
+      }
+    } else if (transport === 'ring/spin-park+batch') {
+      for (let i = 0; i < n; i++) {
+        const index = ring.claimBlocking(1, size, idle);
+        encodeFields(ringF64, index >> 3, words, i);
+        ring.commitDeferred(index);
+        if (i % PUBLISH_BATCH === PUBLISH_BATCH - 1) ring.flush();
+      }
+      ring.flush();
+    } else {
+      for (let i = 0; i < n; i++) {
+        const index = ring.claimBlocking(1, size, idle);
+        encodeFields(ringF64, index >> 3, words, i);
+        ring.commit(index);
+      }
     }
     return { t0Ns };
   }
+  // At a fixed offered rate the next record is far away, so a batching
+  // producer publishes each one at once (a stage flushes when its batch ends):
+  // the +batch latency is the per-record path.
   const f64 = new Float64Array(ring.sab, ring.bytes.byteOffset, ring.capacity >> 3);
   const intervalNs = 1e9 / cmd.rateHz;
   const startNs = nowNs() + 1e6;
@@ -223,7 +258,7 @@ function ringbufCommand(cmd: BenchCommand, ctl: Int32Array): BenchReply {
   if (cmd.op === 'tput') {
     const t0Ns = nowNs();
     for (let i = 0; i < n; i++) {
-      src[0] = i;
+      encodeFields(f64, 0, size >> 3, i);
       while (rb.availableWrite() < size) {
         // spin: ringbuf.js has no wait primitive
       }
@@ -303,7 +338,7 @@ function postMessageCommand(cmd: BenchCommand, ctl: Int32Array, reply: (r: Bench
   if (cmd.op === 'tput') {
     const t0Ns = nowNs();
     for (let i = 0; i < n; i++) {
-      msg[0] = i;
+      encodeFields(f64, 0, size >> 3, i);
       port.postMessage(msg);
     }
     // The consumer closes the channel once it has everything (closing here could drop queued messages).

@@ -32,6 +32,8 @@ export interface StressWorkerData {
   parkTimeoutMs: number;
   /** Length of every 997th message (≤ the ring's maxPayloadLength). */
   bigLength: number;
+  /** Producer: commitDeferred and flush every n-th record (and at odd points); 0 = commit each. */
+  publishBatch?: number;
 }
 
 const data = workerData as StressWorkerData;
@@ -105,6 +107,7 @@ if (data.role === 'producer') {
   const idle = makeIdle(parker);
   const bytes = ring.bytes;
   let refused = 0;
+  const publishBatch = data.publishBatch ?? 0;
   // Start together: a drop ring filled before the consumer runs would only test dropping.
   while (Atomics.load(ctl, READY_INDEX) === 0) Atomics.wait(ctl, READY_INDEX, 0, 1);
   for (let seq = 0; seq < data.count; seq++) {
@@ -115,8 +118,14 @@ if (data.role === 'producer') {
       continue;
     }
     fillPayload(bytes, view, index, length, seq);
-    ring.commit(index);
+    if (publishBatch === 0) ring.commit(index);
+    else {
+      ring.commitDeferred(index);
+      // Mostly full batches, sometimes a short one (seq % 7 == 0): uneven bursts like a stage's.
+      if (seq % publishBatch === publishBatch - 1 || seq % 7 === 0) ring.flush();
+    }
   }
+  ring.flush();
   Atomics.add(ctl, DONE_INDEX, 1);
   ring.doorbell.ring();
   parentPort!.postMessage({ produced: data.count, refused, maxParkMs: parker.maxParkMs, parks: parker.parks });
