@@ -15,22 +15,21 @@
  * Durability is the server's: innodb_flush_log_at_trx_commit is printed.
  *
  * Then, in the same process and on the same server, the writer's cost to the
- * hot path: the same deterministic synthetic run (--clock sim --topology fused,
- * `--t2t-sim` of simulated time, default 300s, on a market that trades about
- * once a simulated second) with the writer thread off and on, alternating
- * (ABBA: off on, on off, …; `--t2t-runs` each, default 4); tick-to-trade
- * histograms are merged per variant. Variants `engine/writer-off` and
- * `engine/writer-on`. Target: writer on changes tick-to-trade p99 by < 10%,
- * judged on the median of the per-run p99s (the merged p99 of ~200 samples
- * per run is printed too; it swings with single scheduler stalls).
- * (`--t2t-runs 0` skips this part.)
+ * hot path: the same synthetic run with the writer thread off and on,
+ * alternating (ABBA: off on, on off, …; `--t2t-runs` each, default 4);
+ * tick-to-trade histograms are merged per variant. `--t2t-clock wall`
+ * (default: paced at 10k events/s, ~500 probe orders/s, `--t2t-duration`
+ * default 8s) or `sim` (flat-out simulated time, default 300s; see
+ * `T2tClock`). Variants `engine/writer-off` and `engine/writer-on`. Target:
+ * writer on changes tick-to-trade p99 by < 10%, judged on the median of the
+ * per-run p99s (the merged p99 is printed too). `--t2t-runs 0` skips this part.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import * as hdr from 'hdr-histogram-js';
-import { loadEngineConfig, parseArgv } from '../src/core/config/engine-config.ts';
+import { DEFAULT_CONFIG, loadEngineConfig, parseArgv, type EngineConfig } from '../src/core/config/engine-config.ts';
 import { ProductionEngine } from '../src/core/engine/production-engine.ts';
 import { mergeHistograms } from '../src/core/engine/summary.ts';
 import { attachWriter } from '../src/gateway/db/engine-writer.ts';
@@ -39,6 +38,7 @@ import { connectOnce, withDatabase } from '../src/gateway/db/connection.ts';
 import { migrate } from '../src/gateway/db/migrate.ts';
 import type { BookSampleRow, FillRow } from '../src/gateway/db/row-types.ts';
 import { buildInsertSql, rowValues, TABLES, writeBatchTx, type SqlMode } from '../src/gateway/db/tables.ts';
+import { cellConfig } from './lib/pipeline-common.ts';
 import { benchArgs, median, printTable, summarizeNs, writeJson, type BenchResult } from './lib/report.ts';
 
 type BenchTable = 'fills' | 'book_samples';
@@ -124,14 +124,34 @@ interface EngineRun {
   writerErrors: number;
 }
 
+/**
+ * How the on/off runs are driven:
+ * - wall (default, the live case): the synthetic market paced at 10k events/s
+ *   on the wall clock, fused topology with the engine's automatic wait
+ *   strategy, the latency-probe strategy sending ~500 orders/s (thousands of
+ *   tick-to-trade samples per run, so a p99 means something); the writer
+ *   stores every order, fill and signal plus the sampled market data.
+ * - sim: flat-out simulated time (both hot threads busy all the time, so the
+ *   writer thread can only take CPU from them: the worst case), on a market
+ *   that trades about once a simulated second; fills must be identical.
+ */
+type T2tClock = 'wall' | 'sim';
+
 /** One in-process synthetic run, with or without the writer thread attached. */
-async function engineRun(url: string, dir: string, simDuration: string, writer: boolean, k: number): Promise<EngineRun> {
-  const marketFile = join(dir, 't2t-market.json');
-  writeFileSync(marketFile, JSON.stringify(T2T_MARKET));
-  const config = loadEngineConfig(
-    parseArgv(['--clock', 'sim', '--topology', 'fused', '--duration', simDuration, '--seed', '11', '--no-http', '--config', marketFile, '--mysql-url', url, '--journal-dir', join(dir, `t2t-j${k}`)]),
-    {},
-  );
+async function engineRun(url: string, dir: string, clock: T2tClock, duration: string, writer: boolean, k: number): Promise<EngineRun> {
+  const journalDir = join(dir, `t2t-j${k}`);
+  let config: EngineConfig;
+  if (clock === 'wall') {
+    const base = cellConfig({ topology: 'fused', transport: 'spin-park', rate: 10_000 });
+    config = { ...base, idle: DEFAULT_CONFIG.idle, durationUs: loadEngineConfig(parseArgv(['--duration', duration]), {}).durationUs, mysqlUrl: url, journalDir };
+  } else {
+    const marketFile = join(dir, 't2t-market.json');
+    writeFileSync(marketFile, JSON.stringify(T2T_MARKET));
+    config = loadEngineConfig(
+      parseArgv(['--clock', 'sim', '--topology', 'fused', '--duration', duration, '--seed', '11', '--no-http', '--config', marketFile, '--mysql-url', url, '--journal-dir', journalDir]),
+      {},
+    );
+  }
   const engine = new ProductionEngine(config, () => undefined);
   const t0 = performance.now();
   await engine.start();
@@ -146,7 +166,7 @@ async function engineRun(url: string, dir: string, simDuration: string, writer: 
   return { t2t, fills: res.summary.fills, fillsHash: res.summary.fillsHash, wallS, rows: closed?.stats.rowsWritten ?? 0, writerErrors: closed?.stats.errors ?? 0 };
 }
 
-async function writerOnOff(url: string, dir: string, runs: number, simDuration: string): Promise<BenchResult[]> {
+async function writerOnOff(url: string, dir: string, runs: number, clock: T2tClock, duration: string): Promise<BenchResult[]> {
   const merged = { off: newHist(), on: newHist() };
   const p99s: Record<'off' | 'on', number[]> = { off: [], on: [] };
   const info: Record<'off' | 'on', { fills: number; wallS: number; rows: number; errors: number; hashes: Set<string> }> = {
@@ -157,7 +177,7 @@ async function writerOnOff(url: string, dir: string, runs: number, simDuration: 
   for (let i = 0; i < runs; i++) {
     // ABBA order (off on, on off, …) so a drift in machine load hits both variants alike.
     for (const v of i % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
-      const r = await engineRun(url, dir, simDuration, v === 'on', k++);
+      const r = await engineRun(url, dir, clock, duration, v === 'on', k++);
       merged[v].add(r.t2t);
       p99s[v].push(r.t2t.getValueAtPercentile(99) / 1000);
       const x = info[v];
@@ -174,7 +194,7 @@ async function writerOnOff(url: string, dir: string, runs: number, simDuration: 
     const x = info[v];
     out.push({
       variant: `engine/writer-${v}`,
-      params: { clock: 'sim', topology: 'fused', simDuration, runs, seed: 11 },
+      params: clock === 'sim' ? { clock, topology: 'fused', simDuration: duration, runs, seed: 11 } : { clock, topology: 'fused', idle: DEFAULT_CONFIG.idle, rate: 10_000, strategy: 'latency-probe', duration, runs },
       latencyUs: summarizeNs(merged[v]),
       runsP99Us: p99s[v].map((p) => Number(p.toFixed(1))),
       fills: x.fills,
@@ -189,7 +209,8 @@ async function writerOnOff(url: string, dir: string, runs: number, simDuration: 
   const medOn = median(p99s.on);
   const delta = ((medOn - medOff) / medOff) * 100;
   const mergedDelta = ((on.latencyUs!.p99 - off.latencyUs!.p99) / off.latencyUs!.p99) * 100;
-  const same = info.off.hashes.size === 1 && [...info.off.hashes][0] === [...info.on.hashes][0] && info.on.hashes.size === 1;
+  // Only simulated time is deterministic; on the wall clock the fills differ run to run.
+  const same = clock === 'sim' ? info.off.hashes.size === 1 && [...info.off.hashes][0] === [...info.on.hashes][0] && info.on.hashes.size === 1 : null;
   off.medianRunP99Us = Number(medOff.toFixed(1));
   on.medianRunP99Us = Number(medOn.toFixed(1));
   on.p99DeltaPct = Number(delta.toFixed(1));
@@ -199,7 +220,7 @@ async function writerOnOff(url: string, dir: string, runs: number, simDuration: 
   console.log(
     `writer on vs off: tick-to-trade p99, median of runs ${medOff.toFixed(1)} → ${medOn.toFixed(1)} µs (${pct(delta)}; target < 10%: ${Math.abs(delta) < 10 ? 'met' : 'NOT met'}); ` +
       `merged ${off.latencyUs!.p99.toFixed(1)} → ${on.latencyUs!.p99.toFixed(1)} µs (${pct(mergedDelta)}); p50 ${off.latencyUs!.p50.toFixed(1)} → ${on.latencyUs!.p50.toFixed(1)} µs; ` +
-      `per-run p99 off [${p99s.off.map((p) => p.toFixed(0)).join(', ')}] on [${p99s.on.map((p) => p.toFixed(0)).join(', ')}] µs; identical fills with and without the writer: ${same}`,
+      `per-run p99 off [${p99s.off.map((p) => p.toFixed(0)).join(', ')}] on [${p99s.on.map((p) => p.toFixed(0)).join(', ')}] µs${same === null ? '' : `; identical fills with and without the writer: ${same}`}`,
   );
   return out;
 }
@@ -215,7 +236,9 @@ export async function run(argv: string[]): Promise<void> {
   const singleRows = Number(flags.get('single-rows') ?? 2_000);
   const runs = Number(flags.get('runs') ?? 3);
   const t2tRuns = Number(flags.get('t2t-runs') ?? 4);
-  const t2tSim = flags.get('t2t-sim') ?? '300s';
+  const t2tClock = (flags.get('t2t-clock') ?? 'wall') as T2tClock;
+  if (t2tClock !== 'wall' && t2tClock !== 'sim') throw new Error(`--t2t-clock must be wall or sim, got ${String(t2tClock)}`);
+  const t2tDuration = flags.get('t2t-duration') ?? (t2tClock === 'wall' ? '8s' : '300s');
   const batchRows = 1000;
   const dbName = `qhft_bench_${process.pid}_${Math.floor(Math.random() * 1e6)}`;
   const url = withDatabase(baseUrl, dbName);
@@ -274,8 +297,8 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`${table}: batch-writer last batch lag ${lag} ms; rows spilled to the journal: ${[...spilled].map(([k, n]) => `${k} ${n}`).join(', ')}`);
     }
     if (t2tRuns > 0) {
-      console.log(`tick-to-trade with the writer thread off / on: ${t2tRuns} × 2 synthetic runs of ${t2tSim} simulated (fused, --clock sim), alternating`);
-      results.push(...(await writerOnOff(url, dir, t2tRuns, t2tSim)));
+      console.log(`tick-to-trade with the writer thread off / on: ${t2tRuns} × 2 synthetic runs of ${t2tDuration} (${t2tClock} clock, fused), alternating`);
+      results.push(...(await writerOnOff(url, dir, t2tRuns, t2tClock, t2tDuration)));
     }
   } finally {
     const c = await connectOnce(baseUrl);

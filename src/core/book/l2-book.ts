@@ -141,8 +141,7 @@ export class L2Book {
     const exists = i < n && px[i] === priceTicks;
     if (sizeLots <= 0) {
       if (!exists) return n;
-      px.copyWithin(i, i + 1, n);
-      sz.copyWithin(i, i + 1, n);
+      shiftDown(px, sz, i, n);
       return n - 1;
     }
     if (exists) {
@@ -159,8 +158,7 @@ export class L2Book {
       this.overflowCount++;
       count--; // the worst level falls off the end
     }
-    px.copyWithin(i + 1, i, count);
-    sz.copyWithin(i + 1, i, count);
+    shiftUp(px, sz, i, count);
     px[i] = priceTicks;
     sz[i] = sizeLots;
     return count + 1;
@@ -171,6 +169,38 @@ export class L2Book {
  * First index whose price is not better than `priceTicks`: the level's slot
  * if present, else where it would be inserted. Bids are descending, asks ascending.
  */
+/**
+ * Below this many levels to move, a plain loop beats two `copyWithin` builtin
+ * calls (~20 ns of call overhead each); most updates land near the touch.
+ */
+const LOOP_MOVE_MAX = 48;
+
+/** Removes level i of [0, n): levels i+1.. move up one. */
+function shiftDown(px: Float64Array, sz: Float64Array, i: number, n: number): void {
+  if (n - i > LOOP_MOVE_MAX) {
+    px.copyWithin(i, i + 1, n);
+    sz.copyWithin(i, i + 1, n);
+    return;
+  }
+  for (let k = i + 1; k < n; k++) {
+    px[k - 1] = px[k]!;
+    sz[k - 1] = sz[k]!;
+  }
+}
+
+/** Opens a gap at i in [0, n): levels i..n-1 move down one (to i+1..n). */
+function shiftUp(px: Float64Array, sz: Float64Array, i: number, n: number): void {
+  if (n - i > LOOP_MOVE_MAX) {
+    px.copyWithin(i + 1, i, n);
+    sz.copyWithin(i + 1, i, n);
+    return;
+  }
+  for (let k = n; k > i; k--) {
+    px[k] = px[k - 1]!;
+    sz[k] = sz[k - 1]!;
+  }
+}
+
 function findIndex(px: Float64Array, n: number, priceTicks: number, descending: boolean): number {
   let lo = 0;
   let hi = n;

@@ -115,7 +115,7 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
   }
 
   poll(): number {
-    if (this.report.due(nowUs())) this.ctx.report(this.buildReport());
+    if (this.report.poll()) this.ctx.report(this.buildReport());
     let work = this.mdIn.read(this.mdHandler, BATCH);
     // The market event an order was decided on is always in md.execution
     // before the order exists (the sanitizer writes here first): drain it first.

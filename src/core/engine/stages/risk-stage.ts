@@ -126,7 +126,7 @@ export class RiskStage implements StageLogic, RiskEventSink {
   }
 
   poll(): number {
-    if (this.report.due(nowUs())) this.ctx.report(this.buildReport());
+    if (this.report.poll()) this.ctx.report(this.buildReport());
     let work = this.controlIn.read(this.controlHandler, 16);
     work += this.mdIn.read(this.feedbackHandler, BATCH);
     work += this.execIn.read(this.feedbackHandler, BATCH);

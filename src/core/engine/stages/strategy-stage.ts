@@ -121,8 +121,7 @@ export class StrategyStage implements StageLogic, StrategyOutput {
 
   /** One pass over the inputs: feedback first (fills, denials), then market data. */
   poll(): number {
-    const t = nowUs();
-    if (this.report.due(t)) this.ctx.report(this.buildReport());
+    if (this.report.poll()) this.ctx.report(this.buildReport());
     let work = this.execIn.read(this.execHandler, BATCH);
     work += this.riskIn.read(this.riskHandler, BATCH);
     work += this.mdIn.read(this.mdHandler, BATCH);
