@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- pipeline [--json PATH] [--quick] [--runs 3] [--warmup-ms 1000] [--measure-ms 3000]
+ * `npm run bench -- pipeline [--json PATH] [--quick] [--runs 3] [--warmup-ms 3000] [--measure-ms 3000]
  *   [--topology dedicated|fused] [--idle spin-park,busy-spin,blocking] [--rates 10000,100000,max] [--fused-baseline]`
  *
  * The real engine, end to end: ProductionEngine with the synthetic feed at a
@@ -29,15 +29,20 @@
  * saturation throughput (an upper bound: there the feed is blocked on `md`).
  * CPU: share of one core per thread over the window, from /proc schedstat
  * (see bench/lib/pipeline-common.ts for why not threadCpuUsage/ELU).
+ * Platform floor: before the cells, the hiccup meter (bench/lib/hiccup-meter.ts)
+ * spins 1 and 2 threads on an otherwise idle machine and reports the delay
+ * the OS/hypervisor alone adds to a spinning thread — no stage can beat it.
  * Each run: warm-up, then a window between two 1 Hz feed reports; `--runs`
  * runs per cell, interleaved across cells (load drift hits all variants
  * alike); the median of the runs is reported.
  */
+import { cpus } from 'node:os';
 import { median, printTable, writeJson, benchArgs, type BenchResult, type LatencySummaryUs } from './lib/report.ts';
 import { rateLabel, variantName, type Cell, type Rate, type RunMeasure } from './lib/pipeline-common.ts';
 import { runPostMessageCell } from './lib/pipeline-pm-run.ts';
 import { runRingCell } from './lib/pipeline-ring-run.ts';
 import type { TopologyKind } from '../src/core/config/engine-config.ts';
+import { measureHiccups, type HiccupSummary } from './lib/hiccup-meter.ts';
 
 type Idle = 'spin-park' | 'busy-spin' | 'blocking';
 
@@ -227,7 +232,11 @@ export async function run(argv: string[]): Promise<void> {
   const { json, flags } = benchArgs(argv);
   const quick = flags.get('quick') === 'true';
   const runs = Number(flags.get('runs') ?? 3);
-  const warmupMs = Number(flags.get('warmup-ms') ?? 1_000);
+  // 3 s: the first second of a cold engine (JIT, first book builds) stalls the
+  // fused core by up to ~200 ms at 100k ev/s, and a stage's 1 Hz report may
+  // lag the feed's by up to a second, so a shorter warm-up leaks that stall
+  // into the window (measured: p99 162 ms with 1 s, 3.7 ms with 3 s).
+  const warmupMs = Number(flags.get('warmup-ms') ?? 3_000);
   const measureMs = Number(flags.get('measure-ms') ?? (quick ? 2_500 : 3_000));
   const topologies = (flags.get('topology')?.split(',') ?? ['dedicated', 'fused']) as TopologyKind[];
   const idles = (flags.get('idle')?.split(',') ?? (quick ? ['spin-park'] : ['spin-park', 'busy-spin', 'blocking'])) as Idle[];
@@ -246,6 +255,11 @@ export async function run(argv: string[]): Promise<void> {
 
   // Throwaway run: tsx transpiles every stage module on first load, and the OS page cache warms.
   await runRingCell({ topology: 'dedicated', transport: 'spin-park', rate: 10_000 }, 300, 1_000).catch((e: unknown) => console.warn(`warm-up run failed: ${String(e)}`));
+
+  // The machine's own floor: what the OS/hypervisor does to a thread that never stops.
+  const platform: HiccupSummary[] = [];
+  for (const threads of [...new Set([1, Math.min(2, cpus().length)])]) platform.push(await measureHiccups(threads, 3_000));
+  printPlatform(platform);
 
   for (let i = 0; i < runs; i++) {
     for (const cell of cells) {
@@ -283,5 +297,14 @@ export async function run(argv: string[]): Promise<void> {
     },
     capacity: cap,
     ratios: rs,
+    platform,
   });
+}
+
+function printPlatform(rows: HiccupSummary[]): void {
+  console.log('\n== platform hiccups: delay a spinning thread would add to a message arriving at a random moment (no engine running)');
+  console.log('spinning threads  p99 µs  p99.9 µs  max µs  time lost  gaps > 1 ms /s/thread');
+  for (const r of rows) {
+    console.log(`${String(r.threads).padEnd(16)}  ${String(r.p99Us).padStart(6)}  ${String(r.p999Us).padStart(8)}  ${String(r.maxUs).padStart(6)}  ${(r.lostPct.toFixed(2) + ' %').padStart(9)}  ${String(r.gapsOver1msPerS).padStart(6)}`);
+  }
 }

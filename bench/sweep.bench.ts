@@ -5,7 +5,7 @@
  * generation + encoding into `md`), to show where a replay's time goes.
  *
  * `npm run bench -- sweep [--json PATH] [--tasks N] [--seconds S]`
- * Each task replays S simulated seconds (default 10) of the busy synthetic
+ * Each task replays S simulated seconds (default 30) of the busy synthetic
  * market through the engine's stage code (src/research/replay-runner.ts).
  */
 import { cpus } from 'node:os';
@@ -55,8 +55,11 @@ function feedOnly(task: SweepTask): number {
 export async function run(argv: string[]): Promise<void> {
   const { json, flags } = benchArgs(argv);
   const cores = cpus().length;
-  const seconds = Number(flags.get('seconds') ?? 10);
-  const nTasks = Number(flags.get('tasks') ?? Math.max(4, 2 * cores));
+  // 30 s × 4 tasks per thread: with 10 s × 2 per thread (~250 ms tasks) the
+  // 2-vs-1-thread scaling swung from ×0.99 to ×1.58 run to run; with these it
+  // held at ×1.65–1.70 (a task's fixed costs and a straggler no longer dominate).
+  const seconds = Number(flags.get('seconds') ?? 30);
+  const nTasks = Number(flags.get('tasks') ?? Math.max(8, 4 * cores));
   const results: BenchResult[] = [];
 
   // Warm, in-process, one thread: the replay's steady-state speed.
