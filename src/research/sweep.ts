@@ -18,8 +18,8 @@
  * of events/s per core, and a results store to query. Ours is piscina on the
  * local cores over synthetic (or, once a reader lands, recorded) L2, at the
  * speed of the real engine code — measured by `npm run bench -- sweep` on the
- * 2-core VM at ~0.2 M replayed events/s per thread (warm), scaling with
- * threads until the cores run out. Most of the time per event goes to the
+ * 2-core VM at ~0.23 M replayed events/s per thread (warm), ×1.74 on 2
+ * threads. Most of the time per event goes to the
  * engine's own work, not the sweep: generating and encoding the synthetic
  * event, decoding it in four stages, the L2 books, HDR hop histograms and
  * clock reads, and two FusedStage cycles per event (its `sequenced` mode

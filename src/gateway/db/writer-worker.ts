@@ -37,13 +37,13 @@
  * (bench/db.bench.ts, shared 2-core VM, MariaDB 10.11, fsync per commit):
  * BatchWriter 173k fill rows/s and 198k book rows/s vs 4.7–5.1k single-row
  * INSERTs on a quiet moment (61k / 43k vs ~0.8k under load 15); a thread
- * restart takes 2–4 ms (standby thread). Tick-to-trade of the fused synthetic
- * run with the writer on vs off (~6k rows/s into MariaDB on the same two
- * cores): p50 +1–4 µs (29→33, 45→45, 50→51 µs in three bench runs); p99 of
- * ~200 samples per run swings 2–10× from run to run on this shared box with
- * either setting, so the < 10% p99 target is not demonstrable here (see the
- * bench's per-run p99 list). The thread runs at nice +10 to stay out of the
- * hot threads' way.
+ * restart takes 2–4 ms (standby thread). Tick-to-trade at 10k events/s on
+ * the wall clock (fused, ~4.7k rows/s into MariaDB on the same two cores,
+ * 4 steady-state runs each): p50 68 → 64 µs, but p99 646 µs → 1.9 ms with
+ * the writer on — its ~7 % of a core and MariaDB's ~13 % can only come out
+ * of the two vCPUs the feed and the fused worker hold, so the < 10 % p99
+ * target is not met here. The thread runs at nice +10 (19 measured no
+ * better) to stay out of the hot threads' way.
  */
 import { appendFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';

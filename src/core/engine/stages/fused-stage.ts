@@ -12,7 +12,8 @@
  * wins on throughput; on 2 vCPUs every hand-off between threads costs a
  * sleep/wake (~20–25 µs measured) and five threads share two cores, so one
  * hot worker that runs the stages back to back turns four thread hops into
- * four function calls. Same code, same messages, same per-hop stamps: the
+ * four function calls (measured at 10k events/s: tick-to-trade p50 27.5 µs
+ * fused busy-spin vs 273 µs dedicated spin-park). Same code, same messages, same per-hop stamps: the
  * topology is a deployment choice, not a rewrite (LMAX runs its whole
  * business logic on one thread for the same reason).
  */
