@@ -25,7 +25,8 @@
  *         sender falls behind, the delay still counts), one-way, HDR histogram.
  *   rtt:  ping-pong round trip, spin-park ring vs postMessage.
  * Each measurement: one warm-up run, then `--runs` runs; the median is reported
- * (Disruptor perftest style). Workers are started once and reused.
+ * (Disruptor perftest style). Each (transport, size) gets its own fresh pair
+ * of workers (see `withFreshWorkers`).
  */
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { RingBuffer } from 'ringbuf.js';
@@ -90,7 +91,8 @@ class Bench {
     return [c, p];
   }
 
-  async throughput(transport: Transport, size: number, runs: number): Promise<number> {
+  /** Median msgs/s over `runs`, and every run's figure (the spread is part of the result). */
+  async throughput(transport: Transport, size: number, runs: number): Promise<{ median: number; runs: number[] }> {
     const n = tputCount(transport, size);
     await this.once('tput', transport, size, Math.ceil(n / 4), 0);
     const rates: number[] = [];
@@ -98,7 +100,7 @@ class Bench {
       const [c, p] = await this.once('tput', transport, size, n, 0);
       rates.push(n / ((c.tEndNs! - p.t0Ns!) / 1e9));
     }
-    return median(rates);
+    return { median: median(rates), runs: rates };
   }
 
   async latency(op: 'lat' | 'rtt', transport: Transport, size: number, n: number, rateHz: number, runs: number): Promise<LatencySummaryUs> {
@@ -118,6 +120,26 @@ class Bench {
   }
 }
 
+/**
+ * A new producer/consumer worker pair per measured cell, like JMH's fork per
+ * benchmark. With one pair reused for every transport and size, the shared
+ * ring code's type feedback from earlier variants changed how later ones were
+ * compiled: spin-park+batch measured 6.7–26.5 M msgs/s at 64 B depending on
+ * what ran before it in the same workers, 22–27 M when it ran alone.
+ */
+async function withFreshWorkers<T>(fn: (bench: Bench) => Promise<T>): Promise<T> {
+  const entry = new URL('./lib/ring-bench.worker.ts', import.meta.url);
+  const workerData = { mainTimeOriginMs: epochTimeOriginMs() };
+  const a = startTsWorker(entry, { workerData });
+  const b = startTsWorker(entry, { workerData });
+  try {
+    await Promise.all([waitReady(a), waitReady(b)]);
+    return await fn(new Bench(a, b));
+  } finally {
+    await Promise.all([a.terminate(), b.terminate()]);
+  }
+}
+
 export async function run(args: string[]): Promise<void> {
   const { json, flags } = benchArgs(args);
   const runs = Number(flags.get('runs') ?? 3);
@@ -129,32 +151,24 @@ export async function run(args: string[]): Promise<void> {
   const transports = only ? TRANSPORTS.filter((t) => only.split(',').includes(t)) : TRANSPORTS;
   const t0 = performance.now();
 
-  const entry = new URL('./lib/ring-bench.worker.ts', import.meta.url);
-  const workerData = { mainTimeOriginMs: epochTimeOriginMs() };
-  const a = startTsWorker(entry, { workerData });
-  const b = startTsWorker(entry, { workerData });
-  await Promise.all([waitReady(a), waitReady(b)]);
-  const bench = new Bench(a, b);
-
   const results: BenchResult[] = [];
   const tput = new Map<string, number>();
-  try {
-    for (const size of SIZES) {
-      for (const t of transports) {
-        const msgsPerS = await bench.throughput(t, size, runs);
-        const latencyUs = await bench.latency('lat', t, size, latN, rateHz, runs);
-        tput.set(`${t}@${size}`, msgsPerS);
-        results.push({ variant: t, params: { mode: 'one-way', sizeBytes: size, latencyRateHz: rateHz, runs }, msgsPerS, latencyUs });
-        console.log(`  ${t} ${size} B: ${(msgsPerS / 1e6).toFixed(2)} M msgs/s, p50 ${latencyUs.p50.toFixed(2)} µs @ ${rateHz}/s`);
-      }
+  for (const size of SIZES) {
+    for (const t of transports) {
+      const { tp, latencyUs } = await withFreshWorkers(async (bench) => ({
+        tp: await bench.throughput(t, size, runs),
+        latencyUs: await bench.latency('lat', t, size, latN, rateHz, runs),
+      }));
+      tput.set(`${t}@${size}`, tp.median);
+      const runsMsgsPerS = tp.runs.map((r) => Math.round(r));
+      results.push({ variant: t, params: { mode: 'one-way', sizeBytes: size, latencyRateHz: rateHz, runs }, msgsPerS: tp.median, runsMsgsPerS, latencyUs });
+      console.log(`  ${t} ${size} B: ${(tp.median / 1e6).toFixed(2)} M msgs/s [${tp.runs.map((r) => (r / 1e6).toFixed(1)).join(' ')}], p50 ${latencyUs.p50.toFixed(2)} µs @ ${rateHz}/s`);
     }
-    const rttRing = await bench.latency('rtt', 'ring/spin-park', 64, 50_000, 0, runs);
-    results.push({ variant: 'ring/spin-park', params: { mode: 'round-trip', sizeBytes: 64, runs }, latencyUs: rttRing });
-    const rttPost = await bench.latency('rtt', 'postMessage', 64, 5_000, 0, runs);
-    results.push({ variant: 'postMessage', params: { mode: 'round-trip', sizeBytes: 64, runs }, latencyUs: rttPost });
-  } finally {
-    await Promise.all([a.terminate(), b.terminate()]);
   }
+  const rttRing = await withFreshWorkers((bench) => bench.latency('rtt', 'ring/spin-park', 64, 50_000, 0, runs));
+  results.push({ variant: 'ring/spin-park', params: { mode: 'round-trip', sizeBytes: 64, runs }, latencyUs: rttRing });
+  const rttPost = await withFreshWorkers((bench) => bench.latency('rtt', 'postMessage', 64, 5_000, 0, runs));
+  results.push({ variant: 'postMessage', params: { mode: 'round-trip', sizeBytes: 64, runs }, latencyUs: rttPost });
 
   const ratios: Record<string, number> = {};
   if (only) {
@@ -168,8 +182,6 @@ export async function run(args: string[]): Promise<void> {
       ratios[`throughput ${t} / ringbuf.js @${size}B`] = r / tput.get(`ringbuf.js@${size}`)!;
     }
   }
-  const rttRing = results.find((r) => r.params.mode === 'round-trip' && r.variant === 'ring/spin-park')!.latencyUs!;
-  const rttPost = results.find((r) => r.params.mode === 'round-trip' && r.variant === 'postMessage')!.latencyUs!;
   ratios['rtt p50 postMessage / ring/spin-park'] = rttPost.p50 / rttRing.p50;
 
   printTable(`ring: SPSC between two workers (throughput: tight loop; latency: one-way at ${rateHz}/s, CO-corrected; round-trip: ping-pong)`, results);

@@ -35,10 +35,10 @@
  * `mov`s, fed by a kernel-bypass NIC. We pay for a seq-cst `xchg` per commit,
  * JS bounds checks, a JIT, and unpinned threads that the OS migrates; in
  * exchange the whole engine stays in one language and one process. Measured
- * by `npm run bench -- ring` on the quiet 2-vCPU VM: 16.9 M msgs/s of 64 B
- * between two workers with batch publication (14.2 M publishing each record)
- * vs 0.39 M/s for postMessage and 10.1 M/s for ringbuf.js, and a ping-pong RTT
- * p50 of 0.25 µs vs 72.5 µs; a C++ ring on pinned cores does ~50–100 M/s and
+ * by `npm run bench -- ring` on the quiet 2-vCPU VM: 26.3 M msgs/s of 64 B
+ * between two workers with batch publication (13.1 M publishing each record)
+ * vs 0.57 M/s for postMessage and 8.4 M/s for ringbuf.js, and a ping-pong RTT
+ * p50 of 0.24 µs vs 64.8 µs; a C++ ring on pinned cores does ~50–100 M/s and
  * ~0.1 µs, so most of what is left is the JIT and the seq-cst store.
  */
 import {
