@@ -166,10 +166,6 @@ export class L2Book {
 }
 
 /**
- * First index whose price is not better than `priceTicks`: the level's slot
- * if present, else where it would be inserted. Bids are descending, asks ascending.
- */
-/**
  * Below this many levels to move, a plain loop beats two `copyWithin` builtin
  * calls (~20 ns of call overhead each); most updates land near the touch.
  */
@@ -201,6 +197,10 @@ function shiftUp(px: Float64Array, sz: Float64Array, i: number, n: number): void
   }
 }
 
+/**
+ * First index whose price is not better than `priceTicks`: the level's slot
+ * if present, else where it would be inserted. Bids are descending, asks ascending.
+ */
 function findIndex(px: Float64Array, n: number, priceTicks: number, descending: boolean): number {
   let lo = 0;
   let hi = n;

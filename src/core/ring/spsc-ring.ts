@@ -340,6 +340,9 @@ export class SpscRing implements RecordClaimer, RecordReader {
    * The producer must `flush()` before it idles; a full ring flushes by itself.
    */
   commitDeferred(index: number): void {
+    // The same five lines as `commit`, on purpose: sharing them through a
+    // private helper measured ~30 % slower at 256 B with batch publication
+    // (12 vs 17–18 M msgs/s, `npm run bench -- ring --only ring/spin-park+batch`).
     if (index !== this.claimIndex) return;
     this.claimIndex = NO_CLAIM;
     this.tailPos = this.pendingTail;

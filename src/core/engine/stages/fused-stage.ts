@@ -13,9 +13,9 @@
  * sleep/wake (~20–25 µs measured) and five threads share two cores, so one
  * hot worker that runs the stages back to back turns four thread hops into
  * four function calls (measured at 10k events/s: tick-to-trade p50 27.5 µs
- * fused busy-spin vs 273 µs dedicated spin-park). Same code, same messages, same per-hop stamps: the
- * topology is a deployment choice, not a rewrite (LMAX runs its whole
- * business logic on one thread for the same reason).
+ * fused busy-spin vs 273 µs dedicated spin-park). Same code, same messages,
+ * same per-hop stamps: the topology is a deployment choice, not a rewrite
+ * (LMAX runs its whole business logic on one thread for the same reason).
  */
 import type { Readiness } from '../../ring/index.ts';
 import { AnyReady } from '../../ring/index.ts';

@@ -36,6 +36,9 @@ export class LogicClock {
   }
 }
 
+/** ReportTimer.poll reads the clock once per this many calls. */
+const REPORT_CLOCK_EVERY = 16;
+
 /** Reports at most once per `periodUs` of shared-epoch time. Hot check, cold report. */
 export class ReportTimer {
   private nextUs = 0;
@@ -59,5 +62,3 @@ export class ReportTimer {
     return this.due(nowUs());
   }
 }
-
-const REPORT_CLOCK_EVERY = 16;
