@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RowDataPacket } from 'mysql2/promise';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { MsgType, decodeOrderFilled } from '../../src/core/codec/index.ts';
 import { loadEngineConfig, parseArgv } from '../../src/core/config/engine-config.ts';
 import { Fill } from '../../src/core/domain/orders.ts';
@@ -35,6 +35,7 @@ import { latencyStats, mergeHistograms, type RunSummary } from '../../src/core/e
 import { connectOnce } from '../../src/gateway/db/connection.ts';
 import { attachWriter, type EngineWriterStats, type WriterCloseResult, type WriterHandle } from '../../src/gateway/db/engine-writer.ts';
 import { migrate } from '../../src/gateway/db/migrate.ts';
+import { TABLES, writeBatchTx } from '../../src/gateway/db/tables.ts';
 import { privateMariaDbUnavailable, startPrivateMariaDb, type PrivateMariaDb } from '../support/private-mariadb.ts';
 
 const unavailable = privateMariaDbUnavailable();
@@ -137,6 +138,34 @@ describe.skipIf(unavailable !== null)('writer under faults (private MariaDB)', (
   afterAll(async () => {
     await db?.destroy();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a transaction whose INSERT hits a hung server fails within its query timeout instead of waiting for the server', async () => {
+    const conn = await connectOnce(url);
+    // The real connection; the only hook is *when* the server stops: right
+    // after START TRANSACTION succeeds, so the INSERT is the query that hangs.
+    const pausing = {
+      query: async (opts: { sql: string }) => {
+        const r = await conn.query(opts);
+        if (opts.sql === 'START TRANSACTION') db.pause();
+        return r;
+      },
+    } as unknown as Connection;
+    const fill = [900_001, 1, 1, 0, 1, 100, 1, 0, 0, 0, 0];
+    try {
+      const outcome = await Promise.race([
+        writeBatchTx(pausing, { chunks: [{ table: 'fills', columns: TABLES.fills.columns, rows: [fill] }], rows: 1 }, 'query', 300).then(
+          () => 'committed',
+          (e: unknown) => `failed: ${(e as { code?: string }).code ?? String(e)}`,
+        ),
+        sleep(3_000).then(() => 'still waiting after 3 s'),
+      ]);
+      // Before the fix: a ROLLBACK queued behind the unanswered INSERT waited for the server.
+      expect(outcome).toBe('failed: PROTOCOL_SEQUENCE_TIMEOUT');
+    } finally {
+      db.resume();
+      conn.destroy();
+    }
   });
 
   it('T6: MariaDB hangs for 11 s mid-run — trading goes on, 0 fills lost, 0 duplicated, hot path unaffected', async () => {

@@ -28,6 +28,7 @@
  */
 import mysql from 'mysql2/promise';
 import type { Connection, PoolConnection } from 'mysql2/promise';
+import { toDbError, type DbErrorKind } from './connection.ts';
 import type { RowsByTable, TableName } from './row-types.ts';
 
 export type SqlValue = number | string | null;
@@ -235,10 +236,18 @@ export async function writeBatchTx(conn: Connection | PoolConnection, batch: Bat
     }
     await conn.query({ sql: 'COMMIT', timeout: timeoutMs });
   } catch (err) {
-    await conn.query('ROLLBACK').catch(() => undefined);
+    // Roll back only when the server answered. After a timeout or a lost link
+    // the connection still waits for (or has lost) the previous reply, so a
+    // ROLLBACK queued behind it waited as long as the server hung — and the
+    // writer with it, neither journalling nor counting the error. Callers
+    // destroy such a connection; the server rolls back when it closes.
+    if (!LINK_FAILURES.has(toDbError(err, '').kind)) await conn.query({ sql: 'ROLLBACK', timeout: timeoutMs }).catch(() => undefined);
     throw err;
   }
 }
+
+/** Error kinds after which a connection's state is unknown (see writeBatchTx). */
+const LINK_FAILURES = new Set<DbErrorKind>(['timeout', 'connection-lost', 'unreachable']);
 
 /** Journal payload: `{"v":1,"b":[[table,[columns],[[values]…]]…]}` (UTF-8 JSON). */
 export function encodeBatch(batch: Batch): string {
