@@ -305,19 +305,27 @@ export class DRBGuard {
     if (!(notional <= FAT_FINGER_MAX_ORDER_NOTIONAL_QUOTE)) return this.deny(DenyReason.FatFingerNotional, notional, FAT_FINGER_MAX_ORDER_NOTIONAL_QUOTE);
     if (notional > this.maxOrderNotionalQuote) return this.deny(DenyReason.NotionalExceedsMaximum, notional, this.maxOrderNotionalQuote);
 
+    // Does this order only shrink the position (with what is already working on its side)?
+    const pos = this.positions.positionLots[inst]!;
+    const sameSideOpen = side === Side.Buy ? this.openBuyLots[inst]! : this.openSellLots[inst]!;
+    const reduces = pos !== 0 && (pos > 0 ? side === Side.Sell : side === Side.Buy) && lots + sameSideOpen <= Math.abs(pos);
+
     // 7. Price collars: per order around the fresh mid, and around the window anchor.
     const dev = Math.abs(boundPx - mid);
     if (dev * 10_000 > this.priceCollarBps * mid) return this.deny(DenyReason.PriceOutsideCollar, (dev * 10_000) / mid, this.priceCollarBps);
+    // The window collar stops a strategy chasing a runaway move into more
+    // exposure. A reduce-only order that does reduce cannot add exposure, and
+    // denying it would hold the position through the very move the band is
+    // about (a 309 bps ETH jump kept the default demo's exit denied 48 times
+    // in a row). It still passes the per-order collar above, so a fat-finger
+    // price is caught there.
     const anchor = this.anchorTicks[inst]!;
     const devA = Math.abs(boundPx - anchor);
-    if (devA * 10_000 > this.priceCollarWindowBps * anchor) {
+    if (devA * 10_000 > this.priceCollarWindowBps * anchor && !(reduces && intent.reduceOnly)) {
       return this.deny(DenyReason.PriceOutsideWindowCollar, (devA * 10_000) / anchor, this.priceCollarWindowBps);
     }
 
     // 8. Trading state and reduce-only.
-    const pos = this.positions.positionLots[inst]!;
-    const sameSideOpen = side === Side.Buy ? this.openBuyLots[inst]! : this.openSellLots[inst]!;
-    const reduces = pos !== 0 && (pos > 0 ? side === Side.Sell : side === Side.Buy) && lots + sameSideOpen <= Math.abs(pos);
     if (!reduces) {
       if (this.state === TradingState.Reducing) return this.deny(DenyReason.TradingReducing, lots + sameSideOpen, Math.abs(pos));
       if (intent.reduceOnly) return this.deny(DenyReason.ReduceOnlyWouldIncrease, lots + sameSideOpen, Math.abs(pos));

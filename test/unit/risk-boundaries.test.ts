@@ -288,6 +288,19 @@ describe('row 3: price collar, per order and over a window', () => {
     expectAccepted(h.submit({ priceTicks: 10_201 }));
   });
 
+  it('lets a reduce-only order that reduces leave through the window collar, but not past the per-order collar', () => {
+    const h = setup();
+    h.buildPosition(Side.Buy, 5); // long 5 @ 10000; the window anchor is 10000
+    h.quote(0, 9_799, 9_801); // the mid falls 200 bps inside the window
+    // 9790 is 210 bps from the anchor (band 200) but 10 ticks from the mid (collar 98).
+    expectDenied(h.submit({ side: Side.Sell, sizeLots: 5, priceTicks: 9_790 }), DenyReason.PriceOutsideWindowCollar, 210, 200);
+    expectDenied(h.submit({ side: Side.Sell, sizeLots: 6, priceTicks: 9_791, reduceOnly: true }), DenyReason.PriceOutsideWindowCollar);
+    expectDenied(h.submit({ side: Side.Sell, sizeLots: 5, priceTicks: 9_701, reduceOnly: true }), DenyReason.PriceOutsideCollar);
+    expectAccepted(h.submit({ side: Side.Sell, sizeLots: 5, priceTicks: 9_790, reduceOnly: true }));
+    // With that exit working, another reduce-only sell would over-close: the band applies again.
+    expectDenied(h.submit({ side: Side.Sell, sizeLots: 1, priceTicks: 9_792, reduceOnly: true }), DenyReason.PriceOutsideWindowCollar);
+  });
+
   it('denies when there is no reference at all', () => {
     const sink = new RecordingSink();
     const guard = new DRBGuard(validateRiskConfig(BASE), INSTRUMENTS, sink);
