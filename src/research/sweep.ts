@@ -27,6 +27,7 @@
  * threaded engine's). We accept that: a sweep that trades through different
  * code than production would be measuring a different strategy.
  */
+import { setMaxListeners } from 'node:events';
 import { cpus } from 'node:os';
 import { Piscina } from 'piscina';
 import type { SweepTask } from './sweep-grid.ts';
@@ -105,6 +106,9 @@ export async function runSweep(tasks: readonly SweepTask[], opts: SweepOptions =
   let failed = 0;
   let best: SweepResult | null = null;
   const local = new AbortController();
+  // Every queued task holds one abort listener until it settles (piscina's),
+  // so the default cap of 10 would print a leak warning for any real sweep.
+  setMaxListeners(tasks.length + 10, local.signal);
   const onAbort = () => local.abort();
   if (opts.signal?.aborted) local.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });

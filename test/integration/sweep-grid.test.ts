@@ -88,4 +88,20 @@ describe('qhft sweep on a piscina pool', () => {
     expect(out.results.length).toBeGreaterThanOrEqual(2);
     expect(out.results.length).toBeLessThan(6);
   });
+
+  it('queues more than ten tasks without a listener-leak warning on the user\'s terminal', async () => {
+    const many = expandTasks(parseGrid({ inputs: { synthetic: { seeds: Array.from({ length: 12 }, (_, i) => i + 1), durationS: 1 } }, base: BUSY }));
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    try {
+      const out = await runSweep(many, { threads: 1 });
+      expect(out.results).toHaveLength(12);
+      // Warnings are emitted on the next tick.
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning'))).toEqual([]);
+  });
 });
