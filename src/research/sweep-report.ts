@@ -2,34 +2,9 @@
  * Sweep output: the top-N table, the fill-model band table, CSV / JSON /
  * JSON-lines files, and the TTY progress bar. Cold path (main thread).
  *
- * Database: `--mysql-url` cannot write yet — there is no `sweep_results`
- * table in schemas/ (owned elsewhere). Until its migration lands the rows go
- * to a JSON-lines file (one row per task, the same fields as the JSON), ready
- * for `LOAD DATA` or a loader. The table we would add (MySQL 8 / MariaDB /
- * TiDB compatible):
- *
- *   CREATE TABLE sweep_results (
- *     sweep_id      VARCHAR(96)  NOT NULL,   -- <name>-<start unix ms>
- *     task_id       INT          NOT NULL,
- *     param_set_id  INT          NOT NULL,
- *     input         VARCHAR(255) NOT NULL,   -- "seed=3 20s" or a recording path
- *     band          VARCHAR(32)  NOT NULL,   -- "pro-rata+5ms", '' without bands
- *     params_json   JSON         NOT NULL,
- *     ok            TINYINT(1)   NOT NULL,
- *     error         TEXT         NULL,
- *     events        BIGINT       NOT NULL,
- *     wall_ms       DOUBLE       NOT NULL,
- *     pnl_net       DOUBLE NOT NULL, pnl_realized DOUBLE NOT NULL, pnl_unrealized DOUBLE NOT NULL,
- *     pnl_fees      DOUBLE NOT NULL, pnl_funding  DOUBLE NOT NULL,
- *     sharpe        DOUBLE NOT NULL, max_drawdown DOUBLE NOT NULL,
- *     fills INT NOT NULL, orders_submitted INT NOT NULL, orders_accepted INT NOT NULL,
- *     filled_orders INT NOT NULL, fill_rate DOUBLE NOT NULL,
- *     denied_json   JSON         NOT NULL,
- *     fills_hash    CHAR(16)     NOT NULL,
- *     created_at    TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),
- *     PRIMARY KEY (sweep_id, task_id),
- *     KEY by_pnl (sweep_id, pnl_net)
- *   );
+ * The database rows are written by sweep-db.ts (tables `sweeps` and
+ * `sweep_results`, schemas/sql/0002_sweep_results.sql); the JSON-lines file
+ * here holds the same fields, one row per task.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

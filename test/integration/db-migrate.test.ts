@@ -79,7 +79,7 @@ describe.skipIf(!dbUp)('migrate (real MariaDB)', () => {
     expect(r.current).toBe(files.length);
     const tables = (await admin(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = '${dbName}'`)).map((x) => String(x.t)).sort();
     for (const t of ['runs', 'instruments', 'signals', 'orders', 'fills', 'position_snapshots', 'risk_events', 'dq_events',
-      'latency_summaries', 'book_samples', 'market_trades', 'liquidations', 'schema_migrations']) {
+      'latency_summaries', 'book_samples', 'market_trades', 'liquidations', 'sweeps', 'sweep_results', 'schema_migrations']) {
       expect(tables).toContain(t);
     }
     const status = await schemaStatus(url);

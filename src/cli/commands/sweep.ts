@@ -7,11 +7,14 @@
  * Ctrl-C (SIGINT/SIGTERM): queued and running tasks are cancelled, finished
  * results are printed and written, exit 130; a second signal exits at once.
  * Exit 0 when every task ran (failed tasks are rows, reported with their
- * parameters), 1 when every task failed.
+ * parameters), 1 when every task failed or the database refused the rows
+ * (they are in the JSON-lines file, written first).
  */
 import { join } from 'node:path';
+import { parseMysqlUrl, redactUrl } from '../../gateway/db/connection.ts';
 import { countTasks, expandTasks, GridError, loadGridFile, parameterSets, type SweepGrid } from '../../research/sweep-grid.ts';
 import { defaultThreads, runSweep, type RankBy } from '../../research/sweep.ts';
+import { writeSweepResults } from '../../research/sweep-db.ts';
 import { formatBands, formatFailures, formatTop, progressLine, toCsv, toJsonLines, writeFile } from '../../research/sweep-report.ts';
 
 export const SWEEP_USAGE = `usage: qhft sweep --grid FILE [options]
@@ -28,7 +31,9 @@ options:
                      (optimistic / pro-rata / pessimistic queue × +0 / +5 ms entry latency)
   --csv PATH         write every row as CSV (and PATH.jsonl next to it)
   --json PATH        write every row as JSON
-  --mysql-url URL    (or QHFT_MYSQL_URL) no sweep_results table yet: rows go to JSON lines
+  --mysql-url URL    (or QHFT_MYSQL_URL) also write the sweep and every row to the
+                     sweeps / sweep_results tables (run qhft migrate first); the rows
+                     go to a JSON-lines file too, so a database failure loses nothing
   --help             this text
 `;
 
@@ -77,6 +82,18 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SweepArgs {
     const v = flags.get(name);
     return typeof v === 'string' ? v : null;
   };
+  const mysqlUrl = str('mysql-url') ?? (env.QHFT_MYSQL_URL || null);
+  if (mysqlUrl !== null) {
+    // Refused before a minute of replays, not after: the shape only (reachability is checked at the end).
+    const from = flags.has('mysql-url') ? '--mysql-url' : 'QHFT_MYSQL_URL';
+    let db: string;
+    try {
+      db = parseMysqlUrl(mysqlUrl).database;
+    } catch (err) {
+      throw new UsageError(`${from}: ${(err as Error).message}`);
+    }
+    if (db === '') throw new UsageError(`${from}: ${JSON.stringify(redactUrl(mysqlUrl))} names no database (mysql://user@host:3306/DATABASE)`);
+  }
   return {
     grid,
     threads: int('threads', defaultThreads(), 1, 256),
@@ -85,7 +102,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SweepArgs {
     bands: flags.get('bands') === true,
     csv: str('csv'),
     json: str('json'),
-    mysqlUrl: str('mysql-url') ?? (env.QHFT_MYSQL_URL || null),
+    mysqlUrl,
   };
 }
 
@@ -117,6 +134,7 @@ export async function command(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   log(describe(grid, countTasks(grid), args.threads));
 
+  const startedUnixMs = Date.now();
   const abort = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -174,7 +192,7 @@ export async function command(argv: string[]): Promise<number> {
   }
   process.stdout.write(`${out.join('\n')}\n`);
 
-  const sweepId = `${grid.name}-${Date.now()}`;
+  const sweepId = `${grid.name}-${startedUnixMs}`;
   if (args.csv !== null) {
     writeFile(args.csv, toCsv(results));
     log(`csv written to ${args.csv}`);
@@ -186,13 +204,21 @@ export async function command(argv: string[]): Promise<number> {
     writeFile(jsonl, toJsonLines(results, sweepId));
     log(`json lines written to ${jsonl}`);
   }
+  let dbFailed = false;
   if (args.mysqlUrl !== null) {
-    log(`note: --mysql-url given, but the schema has no sweep_results table yet; rows are in ${jsonl} (table proposal: src/research/sweep-report.ts)`);
+    const header = { sweepId, grid, gridFile: args.grid, threads: outcome.threads, tasks: tasks.length, cancelled: outcome.cancelled, startedUnixMs, wallMs: outcome.wallMs };
+    try {
+      const n = await writeSweepResults(args.mysqlUrl, header, results);
+      log(`database: sweep ${sweepId} and ${n} result rows written (tables sweeps, sweep_results)`);
+    } catch (err) {
+      dbFailed = true;
+      log(`qhft sweep: database: ${(err as Error).message}; nothing is lost: the rows are in ${jsonl}`);
+    }
   }
   if (args.json !== null) {
     writeFile(args.json, `${JSON.stringify({ sweepId, grid: args.grid, threads: outcome.threads, cancelled: outcome.cancelled, wallMs: outcome.wallMs, tasks: tasks.length, results }, null, 2)}\n`);
     log(`json written to ${args.json}`);
   }
   if (outcome.cancelled) return 130;
-  return results.length > 0 && ok.length === 0 ? 1 : 0;
+  return (results.length > 0 && ok.length === 0) || dbFailed ? 1 : 0;
 }

@@ -43,6 +43,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { epochTimeOriginMs, nowUs } from '../../core/clock.ts';
+import { engineVersion } from '../../core/engine-version.ts';
 import type { EngineConfig } from '../../core/config/engine-config.ts';
 import { MsgType, Stage, msgTypeName, decodeOrderAccepted, decodeOrderCancelled, decodeOrderUpdate, readInstrumentId, readStamp } from '../../core/codec/index.ts';
 import { OrderStatus, OrderUpdate } from '../../core/domain/orders.ts';
@@ -446,15 +447,6 @@ class UiSampler {
 }
 
 // ---------------------------------------------------------------- run rows
-
-function engineVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 function configJson(config: EngineConfig): string {
   const c = { ...config, mysqlUrl: config.mysqlUrl === null ? null : redactUrl(config.mysqlUrl) };
