@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS sweep_results (
   sharpe            DOUBLE        NOT NULL,          -- Sharpe-like: mean/std of interval PnL × √intervals
   max_drawdown      DOUBLE        NOT NULL,
   fills             INT           NOT NULL,
+  fills_taker       INT           NOT NULL,          -- fills by cause (paper venue): took liquidity,
+  fills_queue       INT           NOT NULL,          --   rested until the queue ahead traded (queue-model dependent),
+  fills_trade_through INT         NOT NULL,          --   a trade printed through our price,
+  fills_book_cross  INT           NOT NULL,          --   the book moved onto our price
   orders_submitted  INT           NOT NULL,
   orders_accepted   INT           NOT NULL,
   filled_orders     INT           NOT NULL,

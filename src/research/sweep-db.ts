@@ -37,7 +37,7 @@ export interface SweepHeader {
 const RESULT_COLUMNS = [
   'sweep_id', 'task_id', 'param_set_id', 'input', 'band', 'params_json', 'ok', 'error', 'events', 'wall_ms',
   'pnl_net', 'pnl_realized', 'pnl_unrealized', 'pnl_fees', 'pnl_funding', 'sharpe', 'max_drawdown',
-  'fills', 'orders_submitted', 'orders_accepted', 'filled_orders', 'fill_rate', 'denied_json', 'fills_hash', 'lost', 'kill_switch',
+  'fills', 'fills_taker', 'fills_queue', 'fills_trade_through', 'fills_book_cross', 'orders_submitted', 'orders_accepted', 'filled_orders', 'fill_rate', 'denied_json', 'fills_hash', 'lost', 'kill_switch',
 ] as const;
 
 /** A non-finite DOUBLE (a Sharpe ratio of a flat run) has no SQL value: store 0, as the CSV's readers would. */
@@ -54,7 +54,7 @@ function resultRow(sweepId: string, r: SweepResult): unknown[] {
   return [
     sweepId, r.taskId, r.paramSetId, r.input, r.band, JSON.stringify(r.params), r.ok ? 1 : 0, r.error === '' ? null : r.error, r.events, dbl(r.wallMs),
     dbl(r.pnlNet), dbl(r.pnlRealized), dbl(r.pnlUnrealized), dbl(r.pnlFees), dbl(r.pnlFunding), dbl(r.sharpe), dbl(r.maxDrawdown),
-    r.fills, r.ordersSubmitted, r.ordersAccepted, r.filledOrders, dbl(r.fillRate), JSON.stringify(r.denied), r.fillsHash, r.lost, r.killSwitch ? 1 : 0,
+    r.fills, r.fillsTaker, r.fillsQueue, r.fillsTradeThrough, r.fillsBookCross, r.ordersSubmitted, r.ordersAccepted, r.filledOrders, dbl(r.fillRate), JSON.stringify(r.denied), r.fillsHash, r.lost, r.killSwitch ? 1 : 0,
   ];
 }
 

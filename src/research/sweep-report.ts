@@ -50,6 +50,19 @@ export function formatFailures(results: readonly SweepResult[]): string {
 }
 
 /**
+ * "q/N": fills the queue model decided (min–max over the bands) of all fills.
+ * 0 means the queue models cannot differ on this input: every maker fill came
+ * from a trade through our price or a book that crossed it.
+ */
+function queueFillsText(rs: readonly SweepResult[]): string {
+  if (rs.length === 0) return '-';
+  const q = rs.map((r) => r.fillsQueue);
+  const lo = Math.min(...q);
+  const hi = Math.max(...q);
+  return `${lo === hi ? lo : `${lo}–${hi}`}/${Math.max(...rs.map((r) => r.fills))}`;
+}
+
+/**
  * Fill-model bands side by side: one row per (parameter set, input), net PnL
  * per band, and the spread between the best and worst band — how much of the
  * PnL is the fill assumption rather than the strategy.
@@ -71,18 +84,19 @@ export function formatBands(results: readonly SweepResult[], bandOrder: readonly
         const r = g.find((x) => x.band === b);
         return r === undefined ? '' : r.ok ? f(r.pnlNet) : 'error';
       });
-      const nets = g.filter((r) => r.ok).map((r) => r.pnlNet);
+      const done = g.filter((r) => r.ok);
+      const nets = done.map((r) => r.pnlNet);
       const spread = nets.length > 0 ? Math.max(...nets) - Math.min(...nets) : NaN;
-      rows.push([String(id), g[0]!.input, ...cells, f(spread), paramText(g[0]!.params)]);
+      rows.push([String(id), g[0]!.input, ...cells, f(spread), queueFillsText(done), paramText(g[0]!.params)]);
     }
   }
-  return table(['set', 'input', ...bandOrder.map((b) => `net ${b}`), 'spread', 'params'], rows, 2);
+  return table(['set', 'input', ...bandOrder.map((b) => `net ${b}`), 'spread', 'queue fills', 'params'], rows, 2);
 }
 
 const CSV_FIXED = [
   'taskId', 'paramSetId', 'input', 'band', 'ok', 'error', 'events', 'wallMs', 'eventsPerS',
   'pnlNet', 'pnlRealized', 'pnlUnrealized', 'pnlFees', 'pnlFunding', 'sharpe', 'maxDrawdown',
-  'fills', 'ordersSubmitted', 'ordersAccepted', 'filledOrders', 'fillRate', 'fillsHash', 'lost', 'killSwitch',
+  'fills', 'fillsTaker', 'fillsQueue', 'fillsTradeThrough', 'fillsBookCross', 'ordersSubmitted', 'ordersAccepted', 'filledOrders', 'fillRate', 'fillsHash', 'lost', 'killSwitch',
 ] as const;
 
 function csvCell(v: unknown): string {

@@ -26,6 +26,11 @@ export interface SweepResult {
   sharpe: number;
   maxDrawdown: number;
   fills: number;
+  /** Fills by cause (paper venue): taking liquidity; resting, once the queue ahead traded (the only cause the queue model decides); a trade through our price; the book crossing it. */
+  fillsTaker: number;
+  fillsQueue: number;
+  fillsTradeThrough: number;
+  fillsBookCross: number;
   ordersSubmitted: number;
   ordersAccepted: number;
   /** Distinct orders with ≥ 1 fill. */
@@ -45,7 +50,7 @@ export function emptyResult(t: SweepTask, threadId: number): SweepResult {
     taskId: t.taskId, paramSetId: t.paramSetId, input: t.input, band: t.band, params: t.params,
     ok: false, error: '', events: 0, wallMs: 0, eventsPerS: 0,
     pnlNet: 0, pnlRealized: 0, pnlUnrealized: 0, pnlFees: 0, pnlFunding: 0, sharpe: 0, maxDrawdown: 0,
-    fills: 0, ordersSubmitted: 0, ordersAccepted: 0, filledOrders: 0, fillRate: 0, denied: {},
+    fills: 0, fillsTaker: 0, fillsQueue: 0, fillsTradeThrough: 0, fillsBookCross: 0, ordersSubmitted: 0, ordersAccepted: 0, filledOrders: 0, fillRate: 0, denied: {},
     fillsHash: '', lost: 0, killSwitch: false, stageErrors: [], threadId,
   };
 }

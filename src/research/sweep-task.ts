@@ -29,6 +29,10 @@ export function runSweepTask(task: SweepTask): SweepResult {
     r.sharpe = o.metrics.sharpe;
     r.maxDrawdown = o.metrics.maxDrawdown;
     r.fills = s.fills;
+    r.fillsTaker = o.fillCauses.taker;
+    r.fillsQueue = o.fillCauses.queue;
+    r.fillsTradeThrough = o.fillCauses.tradeThrough;
+    r.fillsBookCross = o.fillCauses.bookCross;
     r.ordersSubmitted = s.orders.submitted;
     r.ordersAccepted = s.orders.accepted;
     r.filledOrders = o.filledOrders;

@@ -102,6 +102,7 @@ describe.skipIf(!dbUp)('sweep results in MySQL (real MariaDB)', () => {
       expect(Number(row.events)).toBe(r.events);
       expect(Number(row.pnl_net)).toBeCloseTo(r.pnlNet, 9);
       expect(Number(row.fills)).toBe(r.fills);
+      expect([row.fills_taker, row.fills_queue, row.fills_trade_through, row.fills_book_cross].map(Number)).toEqual([r.fillsTaker, r.fillsQueue, r.fillsTradeThrough, r.fillsBookCross]);
       expect(String(row.fills_hash)).toBe(r.fillsHash);
       expect(JSON.parse(String(row.denied_json))).toEqual(r.denied);
     }

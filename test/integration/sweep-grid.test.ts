@@ -73,6 +73,16 @@ describe('qhft sweep on a piscina pool', () => {
     expect(out.results.map((r) => r.band)).toEqual(['optimistic+0ms', 'optimistic+5ms', 'pro-rata+0ms', 'pro-rata+5ms', 'pessimistic+0ms', 'pessimistic+5ms']);
     // Added latency changes what fills on this input.
     expect(out.results[1]!.fillsHash).not.toBe(out.results[0]!.fillsHash);
+    for (const r of out.results) {
+      // Every fill has exactly one cause; the exits are IOCs, so some take liquidity.
+      expect(r.fillsTaker + r.fillsQueue + r.fillsTradeThrough + r.fillsBookCross).toBe(r.fills);
+      expect(r.fillsTaker).toBeGreaterThan(0);
+    }
+    // Bands whose runs had no queue-decided fill must agree across queue models (same latency).
+    for (const lat of ['+0ms', '+5ms']) {
+      const same = out.results.filter((r) => r.band.endsWith(lat));
+      if (same.every((r) => r.fillsQueue === 0)) expect(new Set(same.map((r) => r.fillsHash)).size).toBe(1);
+    }
   });
 
   it('keeps finished results when cancelled', async () => {

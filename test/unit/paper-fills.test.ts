@@ -139,6 +139,12 @@ function vwap(fills: FillRec[]): number {
   return n / q;
 }
 
+/** The venue's fill counters by cause (only `queue` depends on the queue model). */
+function fillCauses(h: Harness) {
+  const v = h.venue;
+  return { taker: v.takerFills, queue: v.makerFillsByQueue, tradeThrough: v.makerFillsByTradeThrough, bookCross: v.makerFillsByBookCross };
+}
+
 describe('taker orders walk the book', () => {
   it('market buy walks 3 levels at exact VWAP with slippage and taker fees', () => {
     const h = new Harness();
@@ -147,6 +153,7 @@ describe('taker orders walk the book', () => {
     const fills = h.sink.fillsOf(id);
     expect(fills.map((f) => [f.px, f.lots, f.liq])).toEqual([[100, 5, Liquidity.Taker], [101, 10, Liquidity.Taker], [102, 10, Liquidity.Taker]]);
     expect(vwap(fills)).toBe(101.2); // (500 + 1010 + 1020) / 25
+    expect(fillCauses(h)).toEqual({ taker: 3, queue: 0, tradeThrough: 0, bookCross: 0 });
     expect(vwap(fills) - 100).toBeCloseTo(1.2, 12); // slippage vs the touch, ticks
     // Fees: 5 bps of each level's notional: 0.25 + 0.505 + 0.51 = 1.265.
     expect(fills.map((f) => f.fee)).toEqual([0.25, 0.505, 0.51]);
@@ -253,6 +260,7 @@ describe('resting limit orders hold a queue position', () => {
     // Maker fee: 2 bps of 99 × 5 = 0.099.
     expect(h.sink.fillsOf(id).reduce((a, f) => a + f.fee, 0)).toBeCloseTo(0.099, 12);
     expect(ot.liveCount).toBe(0);
+    expect(fillCauses(h)).toEqual({ taker: 0, queue: 2, tradeThrough: 0, bookCross: 0 });
   });
 
   it('a trade through its price fills it completely at its price', () => {
@@ -261,6 +269,7 @@ describe('resting limit orders hold a queue position', () => {
     const id = h.submit(B, LIMIT, 99, 5);
     h.print(98, 1, S);
     expect(h.sink.fillsOf(id).map((f) => [f.px, f.lots, f.liq])).toEqual([[99, 5, Liquidity.Maker]]);
+    expect(fillCauses(h)).toEqual({ taker: 0, queue: 0, tradeThrough: 1, bookCross: 0 });
   });
 
   it('fills as maker when the book moves through its price', () => {
@@ -270,6 +279,7 @@ describe('resting limit orders hold a queue position', () => {
     h.snapshot([[98, 10]], [[100, 3], [101, 10]]);
     expect(h.sink.fillsOf(id).map((f) => [f.px, f.lots, f.liq])).toEqual([[100, 3, Liquidity.Maker]]);
     expect(h.venue.orders.restingCount).toBe(1);
+    expect(fillCauses(h)).toEqual({ taker: 0, queue: 0, tradeThrough: 0, bookCross: 1 });
   });
 
   it('pessimistic model ignores cancels; optimistic model fills on the first print at its price', () => {

@@ -183,6 +183,8 @@ export async function command(argv: string[]): Promise<number> {
     out.push('');
     out.push('fill-model bands (net PnL per band; spread = best − worst):');
     out.push(formatBands(results, bandOrder, bestSets));
+    out.push('queue fills = resting fills that waited for the queue ahead to trade, the only ones the queue model decides (the rest took');
+    out.push('liquidity, or our price was traded through or crossed by the book): 0 means the queue models cannot differ on that input.');
   }
   const failures = formatFailures(results);
   if (failures !== '') {

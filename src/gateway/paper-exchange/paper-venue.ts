@@ -69,6 +69,17 @@ export class PaperVenue {
   clockUs = -Infinity;
   /** Next fill id to hand out. */
   nextFillId: number;
+  /**
+   * Fills by what produced them (counts of fill events; cold reads). Only
+   * `makerFillsByQueue` depends on the queue model: a trade through our price,
+   * or the book crossing it, fills us under every model, and a taker fill
+   * has no queue. So when it is 0, optimistic and pessimistic queue models
+   * cannot disagree on that run.
+   */
+  takerFills = 0;
+  makerFillsByQueue = 0;
+  makerFillsByTradeThrough = 0;
+  makerFillsByBookCross = 0;
   /** Counters (cold reads by the monitor). */
   droppedEvents = 0;
   overlayOverflows = 0;
@@ -242,6 +253,7 @@ export class PaperVenue {
       const remaining = ot.sizeLots[s]! - ot.filledLots[s]!;
       if (side === Side.Buy ? px < limit : px > limit) {
         // Traded through our price: everything at our price is gone, so are we.
+        this.makerFillsByTradeThrough++;
         this.fill(s, i, limit, remaining, Liquidity.Maker, t);
         ot.free(s);
         continue;
@@ -259,6 +271,7 @@ export class PaperVenue {
       if (lots > budget) lots = budget;
       if (lots <= 0) continue;
       budget -= lots;
+      this.makerFillsByQueue++;
       this.fill(s, i, limit, lots, Liquidity.Maker, t);
       if (lots === remaining) ot.free(s);
     }
@@ -527,6 +540,7 @@ export class PaperVenue {
       const take = avail < rem ? avail : rem;
       if (execute) {
         this.addConsumed(i, b, px, take, szs[j]!);
+        this.takerFills++;
         this.fill(s, i, px, take, Liquidity.Taker, venueUs);
       }
       rem -= take;
@@ -556,6 +570,7 @@ export class PaperVenue {
       if (avail <= 0) continue;
       const take = avail < rem ? avail : rem;
       this.addConsumed(i, b, px, take, szs[j]!);
+      this.makerFillsByBookCross++;
       this.fill(s, i, limit, take, Liquidity.Maker, venueUs);
       rem -= take;
     }
