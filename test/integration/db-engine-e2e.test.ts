@@ -15,24 +15,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RowDataPacket } from 'mysql2/promise';
 import { FillHash } from '../../src/core/engine/fill-hash.ts';
 import type { RunSummary } from '../../src/core/engine/summary.ts';
-import { connectOnce, probe, withDatabase } from '../../src/gateway/db/connection.ts';
+import { withDatabase } from '../../src/gateway/db/connection.ts';
 import type { EngineWriterStats } from '../../src/gateway/db/engine-writer.ts';
 import { migrate } from '../../src/gateway/db/migrate.ts';
 import { LINEAGE_SQL } from '../../src/gateway/db/queries.ts';
+import { sql, TEST_MYSQL_URL, testDatabaseUp } from '../support/test-database.ts';
 
-const BASE_URL = process.env.QHFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
-const reach = await probe(BASE_URL);
-const dbUp = reach.ok;
-if (!dbUp && !process.env.CI) console.warn(`[db-engine-e2e] SKIPPED: no MySQL/MariaDB at ${BASE_URL}: ${reach.ok ? '' : reach.error.message}`);
-
-describe.runIf(!dbUp && !!process.env.CI)('MariaDB under CI', () => {
-  it('answers (CI requires the database tests to run)', () => {
-    expect.fail(`CI is set but no MySQL/MariaDB answers at ${BASE_URL}: ${reach.ok ? '' : reach.error.message}`);
-  });
-});
+const BASE_URL = TEST_MYSQL_URL;
+const dbUp = await testDatabaseUp('db-engine-e2e');
 
 const BUSY = 'test/fixtures/engine/busy-market.json';
 const SIM = ['--clock', 'sim', '--topology', 'fused', '--duration', '60s', '--config', BUSY, '--seed', '7', '--no-http'];
@@ -45,15 +37,6 @@ function qhft(args: string[]): { code: number | null; stdout: string; stderr: st
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-async function sql(url: string, q: string, params: unknown[] = []): Promise<RowDataPacket[]> {
-  const c = await connectOnce(url);
-  try {
-    const [rows] = await c.query<RowDataPacket[]>(q, params);
-    return rows;
-  } finally {
-    await c.end();
-  }
-}
 
 async function one(url: string, q: string, params: unknown[] = []): Promise<number> {
   const [r] = await sql(url, q, params);

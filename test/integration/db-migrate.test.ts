@@ -10,21 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RowDataPacket } from 'mysql2/promise';
-import { connectOnce, parseMysqlUrl, probe, withDatabase } from '../../src/gateway/db/connection.ts';
+import { connectOnce, parseMysqlUrl, withDatabase } from '../../src/gateway/db/connection.ts';
 import { DEFAULT_MIGRATIONS_DIR, loadMigrations, migrate, schemaStatus, splitSql } from '../../src/gateway/db/migrate.ts';
+import { DB_SUFFIX, TEST_MYSQL_URL, testDatabaseUp } from '../support/test-database.ts';
 
-const BASE_URL = process.env.QHFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
-const reach = await probe(BASE_URL);
-const dbUp = reach.ok;
-if (!dbUp && !process.env.CI) console.warn(`[db-migrate] SKIPPED: no MySQL/MariaDB at ${BASE_URL}: ${reach.ok ? '' : reach.error.message}`);
+const BASE_URL = TEST_MYSQL_URL;
+const dbUp = await testDatabaseUp('db-migrate');
 
-describe.runIf(!dbUp && !!process.env.CI)('MariaDB under CI', () => {
-  it('answers (CI requires the database tests to run)', () => {
-    expect.fail(`CI is set but no MySQL/MariaDB answers at ${BASE_URL}: ${reach.ok ? '' : reach.error.message}`);
-  });
-});
-
-const suffix = `${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+const suffix = DB_SUFFIX;
 const created: string[] = [];
 
 async function admin(sql: string): Promise<RowDataPacket[]> {

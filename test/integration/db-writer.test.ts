@@ -8,39 +8,22 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { RowDataPacket } from 'mysql2/promise';
 import { BatchWriter, type BatchWriterOptions } from '../../src/gateway/db/batch-writer.ts';
-import { connectOnce, probe, withDatabase } from '../../src/gateway/db/connection.ts';
+import { withDatabase } from '../../src/gateway/db/connection.ts';
 import { HEADER_BYTES, scanJournal } from '../../src/gateway/db/journal.ts';
 import { loadJournal } from '../../src/gateway/db/load-journal.ts';
 import { migrate } from '../../src/gateway/db/migrate.ts';
 import { LINEAGE_SQL } from '../../src/gateway/db/queries.ts';
 import type { BookSampleRow, FillRow, OrderRow, SignalRow } from '../../src/gateway/db/row-types.ts';
 import { decodeBatch, TABLES } from '../../src/gateway/db/tables.ts';
+import { DB_SUFFIX, sql, TEST_MYSQL_URL, testDatabaseUp } from '../support/test-database.ts';
 
-const BASE_URL = process.env.QHFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
-const reach = await probe(BASE_URL);
-const dbUp = reach.ok;
-if (!dbUp && !process.env.CI) console.warn(`[db-writer] SKIPPED: no MySQL/MariaDB at ${BASE_URL}: ${reach.ok ? '' : reach.error.message}`);
+const BASE_URL = TEST_MYSQL_URL;
+const dbUp = await testDatabaseUp('db-writer');
 
-describe.runIf(!dbUp && !!process.env.CI)('MariaDB under CI', () => {
-  it('answers (CI requires the database tests to run)', () => {
-    expect.fail(`CI is set but no MySQL/MariaDB answers at ${BASE_URL}: ${reach.ok ? '' : reach.error.message}`);
-  });
-});
-
-const suffix = `${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+const suffix = DB_SUFFIX;
 const DOWN_URL = 'mysql://root@127.0.0.1:1/qhft_unreachable';
 
-async function sql(url: string, q: string, params: unknown[] = []): Promise<RowDataPacket[]> {
-  const c = await connectOnce(url);
-  try {
-    const [rows] = await c.query<RowDataPacket[]>(q, params);
-    return rows;
-  } finally {
-    await c.end();
-  }
-}
 
 const fill = (run: number, id: number, priceTicks = 650_000 + id): FillRow => ({
   run_id: run, fill_id: id, client_order_id: id, instrument_id: 0, side: id % 2 ? 1 : -1, price_ticks: priceTicks,

@@ -13,38 +13,21 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectOnce, probe, withDatabase } from '../../src/gateway/db/connection.ts';
+import { withDatabase } from '../../src/gateway/db/connection.ts';
 import { DEFAULT_MIGRATIONS_DIR, migrate } from '../../src/gateway/db/migrate.ts';
 import { writeSweepResults, type SweepHeader } from '../../src/research/sweep-db.ts';
 import { expandTasks, parseGrid } from '../../src/research/sweep-grid.ts';
 import { emptyResult, type SweepResult } from '../../src/research/sweep-result.ts';
 import { runSweep } from '../../src/research/sweep.ts';
+import { DB_SUFFIX, sql, TEST_MYSQL_URL, testDatabaseUp } from '../support/test-database.ts';
 
-const BASE_URL = process.env.QHFT_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
-const reach = await probe(BASE_URL);
-const dbUp = reach.ok;
-if (!dbUp && !process.env.CI) console.warn(`[sweep-db] SKIPPED: no MySQL/MariaDB at ${BASE_URL}: ${reach.ok ? '' : reach.error.message}`);
+const BASE_URL = TEST_MYSQL_URL;
+const dbUp = await testDatabaseUp('sweep-db');
 
-describe.runIf(!dbUp && !!process.env.CI)('MariaDB under CI', () => {
-  it('answers (CI requires the database tests to run)', () => {
-    expect.fail(`CI is set but no MySQL/MariaDB answers at ${BASE_URL}: ${reach.ok ? '' : reach.error.message}`);
-  });
-});
-
-const suffix = `${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+const suffix = DB_SUFFIX;
 const created: string[] = [];
 
-async function sql(url: string, text: string, params: unknown[] = []): Promise<RowDataPacket[]> {
-  const c = await connectOnce(url);
-  try {
-    const [rows] = await c.query<RowDataPacket[]>(text, params);
-    return rows;
-  } finally {
-    await c.end();
-  }
-}
 
 async function freshDb(tag: string): Promise<string> {
   const name = `qhft_test_${tag}_${suffix}`;
