@@ -26,13 +26,14 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import * as hdr from 'hdr-histogram-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { Connection } from 'mysql2/promise';
 import { MsgType, decodeOrderFilled } from '../../src/core/codec/index.ts';
 import { loadEngineConfig, parseArgv } from '../../src/core/config/engine-config.ts';
 import { Fill } from '../../src/core/domain/orders.ts';
 import { ProductionEngine } from '../../src/core/engine/production-engine.ts';
 import { latencyStats, mergeHistograms, type RunSummary } from '../../src/core/engine/summary.ts';
 import { connectOnce } from '../../src/gateway/db/connection.ts';
+import { sql } from '../support/test-database.ts';
 import { attachWriter, type EngineWriterStats, type WriterCloseResult, type WriterHandle } from '../../src/gateway/db/engine-writer.ts';
 import { migrate } from '../../src/gateway/db/migrate.ts';
 import { TABLES, writeBatchTx } from '../../src/gateway/db/tables.ts';
@@ -55,16 +56,6 @@ const FAST_MARKET = {
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function sql(url: string, q: string, params: unknown[] = []): Promise<RowDataPacket[]> {
-  const c = await connectOnce(url);
-  try {
-    const [rows] = await c.query<RowDataPacket[]>(q, params);
-    return rows;
-  } finally {
-    await c.end();
-  }
-}
 
 async function dbFillIds(url: string, run: number): Promise<{ ids: number[]; n: number; distinct: number }> {
   const rows = await sql(url, 'SELECT fill_id FROM fills WHERE run_id = ? ORDER BY fill_id', [run]);
