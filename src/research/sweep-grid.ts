@@ -3,6 +3,8 @@
  * — parsed, validated field by field, and expanded into tasks. Cold path
  * (once per sweep, main thread). A bad grid throws a GridError naming the
  * field (`grid.strategy.minMoveBps[1]`), and `qhft sweep` exits 2.
+ * The file is JSON, or YAML when it ends in .yaml/.yml (same fields; see
+ * examples/sweep-hunter.yaml).
  *
  * ```jsonc
  * {
@@ -30,6 +32,7 @@
  * reported with its parameters while the sweep goes on.
  */
 import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { DEFAULT_CONFIG } from '../core/config/engine-config.ts';
 import { instrumentsOfRecording, knownSymbols } from '../core/engine/instruments.ts';
 import { DEFAULT_SANITIZER_CONFIG, validateSanitizerConfig } from '../core/sanitizer/index.ts';
@@ -324,7 +327,9 @@ export function parseGrid(raw: unknown, opts: { bands?: boolean } = {}): SweepGr
   return parsed;
 }
 
-/** Reads, parses and validates a grid file (JSON). */
+const YAML_FILE = /\.ya?ml$/i;
+
+/** Reads, parses and validates a grid file: YAML when it ends in .yaml/.yml, else JSON. */
 export function loadGridFile(path: string, opts: { bands?: boolean } = {}): SweepGrid {
   let text: string;
   try {
@@ -333,10 +338,21 @@ export function loadGridFile(path: string, opts: { bands?: boolean } = {}): Swee
     throw new GridError('--grid', `cannot read ${path}: ${(err as Error).message}`);
   }
   let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new GridError('--grid', `${path} is not valid JSON: ${(err as Error).message}`);
+  if (YAML_FILE.test(path)) {
+    try {
+      // YAML 1.2 core schema: `yes`/`no` and `1_000` stay strings, so the
+      // field's own check names them instead of a silent true or 1000.
+      raw = parseYaml(text, { schema: 'core', uniqueKeys: true, prettyErrors: true });
+    } catch (err) {
+      const where = err instanceof YAMLParseError && err.linePos ? ` (line ${err.linePos[0].line}, column ${err.linePos[0].col})` : '';
+      throw new GridError('--grid', `${path} is not valid YAML${where}: ${(err as Error).message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
+    }
+  } else {
+    try {
+      raw = JSON.parse(text);
+    } catch (err) {
+      throw new GridError('--grid', `${path} is not valid JSON: ${(err as Error).message}`);
+    }
   }
   return parseGrid(raw, opts);
 }

@@ -3,8 +3,11 @@
  * named (so `qhft sweep` can exit 2 before any worker starts), and good ones
  * expand into a fixed, reproducible list of tasks.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { countTasks, expandTasks, GridError, parameterSets, parseGrid } from '../../src/research/sweep-grid.ts';
+import { countTasks, expandTasks, GridError, loadGridFile, parameterSets, parseGrid } from '../../src/research/sweep-grid.ts';
 import { DEFAULT_CONFIG } from '../../src/core/config/engine-config.ts';
 
 const INPUTS = { synthetic: { seeds: [1], durationS: 5 } };
@@ -94,5 +97,47 @@ describe('sweep grid validation', () => {
       expect(['ioc', 'limit']).toContain(s['strategy.entryOrderType']);
     }
     expect(new Set(a.map((s) => s['strategy.orderSizeLots'])).size).toBeGreaterThan(1);
+  });
+});
+
+describe('grid files: JSON or YAML', () => {
+  function withFile<T>(name: string, text: string, f: (path: string) => T): T {
+    const dir = mkdtempSync(join(tmpdir(), 'qhft-grid-'));
+    try {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      return f(path);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  function loadError(name: string, text: string): string {
+    return withFile(name, text, (path) => {
+      try {
+        loadGridFile(path);
+      } catch (err) {
+        expect(err).toBeInstanceOf(GridError);
+        return (err as Error).message;
+      }
+      throw new Error('grid file was accepted');
+    });
+  }
+
+  it('the shipped YAML example expands to the same tasks as the JSON one', () => {
+    const fromYaml = expandTasks(loadGridFile('examples/sweep-hunter.yaml'));
+    const fromJson = expandTasks(loadGridFile('examples/sweep-hunter.json'));
+    expect(fromYaml).toHaveLength(8);
+    expect(fromYaml).toEqual(fromJson);
+  });
+
+  it('names the line of a YAML syntax error and refuses duplicate keys', () => {
+    expect(loadError('g.yaml', 'inputs:\n  synthetic: {seeds: [1], durationS: 5\ngrid: {}\n')).toMatch(/--grid: .*g\.yaml is not valid YAML \(line 3, column 1\)/);
+    expect(loadError('g.yml', 'name: a\nname: b\ninputs: {synthetic: {seeds: [1], durationS: 5}}\n')).toMatch(/is not valid YAML \(line 2, column 1\): Map keys must be unique/);
+    expect(loadError('g.json', '{"inputs": ')).toMatch(/g\.json is not valid JSON/);
+  });
+
+  it('YAML 1.2 core: `yes` and `1_000` stay strings, so the field check names them', () => {
+    expect(loadError('g.yaml', 'inputs:\n  synthetic: {seeds: [1], durationS: 1_000}\n')).toMatch(/grid\.inputs\.synthetic\.durationS: .*got "1_000"/);
+    expect(loadError('g.yaml', 'inputs: {synthetic: {seeds: [1], durationS: 5}}\nbands: yes\n')).toMatch(/^grid\.bands: /);
   });
 });

@@ -23,7 +23,7 @@ Replays each (input, parameter set[, fill-model band]) of the grid in
 simulated time through the engine's own stage code, on a worker pool.
 
 options:
-  --grid FILE        sweep definition (JSON; see examples/sweep-hunter.json)
+  --grid FILE        sweep definition, JSON or YAML (.yaml/.yml; see examples/sweep-hunter.json, .yaml)
   --threads N        pool size (default: cores = ${defaultThreads()})
   --top N            rows of the ranking to print (default 10)
   --rank net|sharpe  rank by net PnL (default) or the Sharpe-like ratio
