@@ -201,7 +201,12 @@ export function runReplay(spec: ReplaySpec): ReplayOutcome {
   collector.drain();
   series.finish();
 
-  const feedReport = reports.get('feed') as FeedReport | undefined;
+  // The synthetic FeedStage reports what it sent; a recording has no stage to
+  // do so, and without it the feed>sanitizer reconciliation would count every
+  // replayed event as lost.
+  const fromRecording = feed instanceof RecordingSource;
+  if (fromRecording) reports.set('feed', { stage: 'feed', source: 'replay', events: feed.events, done: true, lastEventUnixUs: venue.clockUs } satisfies FeedReport);
+  const feedReport = fromRecording ? undefined : (reports.get('feed') as FeedReport | undefined);
   const rings: RingSummary[] = RINGS.map((r) => {
     const s = readRingStats(sabs.get(r.name)!);
     return { name: r.name, capacityBytes: r.capacityBytes, messages: s.messages, highWaterBytes: s.highWaterMark, fullPct: 0, drops: s.drops, stalls: s.producerStalls };

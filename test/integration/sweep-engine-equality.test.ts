@@ -85,6 +85,8 @@ describe('sweep task on a recording', () => {
     const row = runSweepTask(task!);
     expect(row.ok, row.error).toBe(true);
     expect(row.events).toBe(s.events.in);
+    expect(s.lost).toBe(0);
+    expect(row.lost).toBe(0);
     expect(row.fills).toBeGreaterThan(0);
     expect(row.fillsHash).toBe(s.fillsHash);
     expect(row.pnlNet).toBe(s.pnl.net);

@@ -1,6 +1,7 @@
 /**
- * Sweeps on a real piscina pool: the expected number of rows, identical
- * per-task results whatever the thread count, a task the strategy refuses
+ * Sweeps on a real piscina pool (synthetic seeds and the shipped
+ * recording): the expected number of rows, identical per-task results
+ * across runs and whatever the thread count, a task the strategy refuses
  * reported with its parameters while the others finish, and six fill-model
  * band rows per parameter set.
  */
@@ -97,6 +98,29 @@ describe('qhft sweep on a piscina pool', () => {
     expect(out.cancelled).toBe(true);
     expect(out.results.length).toBeGreaterThanOrEqual(2);
     expect(out.results.length).toBeLessThan(6);
+  });
+
+  it('sweeps the shipped recording: four rows, identical across runs and thread counts, and the parameters matter', async () => {
+    const shipped = parseGrid({
+      inputs: { recordings: ['test/fixtures/recordings/synthetic-seed1-25s.qrec'] },
+      base: { strategy: BUSY.strategy, risk: { defaultMaxPositionLots: 2 } }, // the recording's own config (test/fixtures/engine/busy-market.json)
+      grid: { 'strategy.timeStopUs': [1_000_000, 4_000_000], 'strategy.entryOrderType': ['ioc', 'limit'] },
+    });
+    const tasks = expandTasks(shipped);
+    expect(tasks).toHaveLength(4);
+    const a = await runSweep(tasks, { threads: 1 });
+    const b = await runSweep(tasks, { threads: 1 });
+    const c = await runSweep(tasks, { threads: 2 });
+    for (const out of [a, b, c]) expect(out.results.map((r) => [r.taskId, r.ok, r.error])).toEqual([[0, true, ''], [1, true, ''], [2, true, ''], [3, true, '']]);
+    expect(b.results.map(essence)).toEqual(a.results.map(essence));
+    expect(c.results.map(essence)).toEqual(a.results.map(essence));
+    for (const r of a.results) {
+      expect(r.events).toBeGreaterThan(5_000); // the whole recording, every task
+      expect(r.events).toBe(a.results[0]!.events);
+      expect(r.fills).toBeGreaterThan(0);
+      expect(r.lost).toBe(0);
+    }
+    expect(new Set(a.results.map((r) => r.fillsHash)).size).toBe(4);
   });
 
   it('queues more than ten tasks without a listener-leak warning on the user\'s terminal', async () => {
