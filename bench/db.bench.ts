@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- db [--json PATH] [--rows N] [--single-rows N] [--runs N] [--mysql-url URL]`
+ * `npm run bench -- db [--json PATH] [--rows N] [--single-rows N] [--runs N] [--mysql-url URL] [--t2t-runs N] [--outage-runs N]`
  *
  * Rows/s into MySQL/MariaDB, all in one run on one server:
  * - `single-row`    baseline: one autocommitted INSERT per row (the naive writer)
@@ -23,6 +23,17 @@
  * `T2tClock`). Variants `engine/writer-off` and `engine/writer-on`. Target:
  * writer on changes tick-to-trade p99 by < 10%, judged on the median of the
  * per-run p99s (the merged p99 is printed too). `--t2t-runs 0` skips this part.
+ *
+ * Then RISK-CONTROLS T6 as a measurement (`--outage-runs`, default 2; 0
+ * skips): the same live run with the writer on a private MariaDB that is
+ * paused (SIGSTOP: connections hang, as in a partition) for 11 s in the
+ * middle. Tick-to-trade in the 10 s before the outage vs during it vs the
+ * 10 s after (journal replay), same run; at the end every fill the engine
+ * reported must be in the database once (0 lost, 0 duplicated). Variants
+ * `engine/outage-before|during|after`. Target (issue): p99 during the outage
+ * within 10 % of without; one-sided, since it bounds the damage an outage
+ * does (a hung database also stops the writer's own database work, and the
+ * p99 measured lower during outages than before them).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +49,7 @@ import { connectOnce, withDatabase } from '../src/gateway/db/connection.ts';
 import { migrate } from '../src/gateway/db/migrate.ts';
 import type { BookSampleRow, FillRow } from '../src/gateway/db/row-types.ts';
 import { buildInsertSql, rowValues, TABLES, writeBatchTx, type SqlMode } from '../src/gateway/db/tables.ts';
+import { privateMariaDbUnavailable, startPrivateMariaDb } from '../test/support/private-mariadb.ts';
 import { cellConfig } from './lib/pipeline-common.ts';
 import { benchArgs, median, printTable, summarizeNs, writeJson, type BenchResult } from './lib/report.ts';
 
@@ -237,6 +249,92 @@ async function writerOnOff(url: string, dir: string, runs: number, clock: T2tClo
   return out;
 }
 
+const OUTAGE_WINDOW_MS = 10_000;
+const OUTAGE_MS = 11_000;
+/** Longer than the on/off runs' 3 s: a 3 s warm-up left the first window visibly slower than the last. */
+const OUTAGE_WARMUP_MS = 8_000;
+
+const sleepMs = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** One live run with an outage in the middle; histograms of the three windows. */
+async function outageRun(dir: string, k: number): Promise<{ windows: hdr.Histogram[]; journalRows: number; state: string; fills: number; inDb: number; distinct: number; complete: boolean }> {
+  const db = await startPrivateMariaDb();
+  try {
+    const url = db.url('qhft_outage');
+    await migrate(url, { createDatabase: true });
+    const base = cellConfig({ topology: 'fused', transport: 'spin-park', rate: 10_000 });
+    const config: EngineConfig = { ...base, idle: DEFAULT_CONFIG.idle, durationUs: null, mysqlUrl: url, journalDir: join(dir, `outage-j${k}`) };
+    const engine = new ProductionEngine(config, () => undefined);
+    await engine.start();
+    const w = await attachWriter(engine, config, () => undefined);
+    const t2t = () => mergeHistograms(engine.reports()).get('tickToTrade') ?? newHist();
+    await sleepMs(OUTAGE_WARMUP_MS);
+    const marks = [t2t()];
+    await sleepMs(OUTAGE_WINDOW_MS);
+    marks.push(t2t());
+    db.pause();
+    await sleepMs(OUTAGE_MS);
+    marks.push(t2t());
+    const during = w.stats();
+    db.resume();
+    await sleepMs(OUTAGE_WINDOW_MS);
+    marks.push(t2t());
+    const res = await engine.stop('requested');
+    const closed = await w.close(res.summary, 'requested');
+    // Latest window first: each subtraction must see the previous mark still cumulative.
+    const windows = [3, 2, 1].map((i) => {
+      const h = marks[i]!;
+      h.subtract(marks[i - 1]!);
+      return h;
+    }).reverse();
+    const c = await connectOnce(url);
+    const [n] = await c.query<RowDataPacket[]>('SELECT COUNT(*) AS n, COUNT(DISTINCT fill_id) AS d FROM fills WHERE run_id = ?', [during.runId]);
+    await c.end();
+    return { windows, journalRows: during.journalRows, state: during.state, fills: res.summary.fills, inDb: Number(n[0]!.n), distinct: Number(n[0]!.d), complete: closed.complete };
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function outage(dir: string, runs: number): Promise<BenchResult[]> {
+  const why = privateMariaDbUnavailable();
+  if (why !== null) {
+    console.log(`outage: skipped (${why})`);
+    return [];
+  }
+  const names = ['before', 'during', 'after'] as const;
+  const merged = names.map(() => newHist());
+  const p99s: number[][] = names.map(() => []);
+  let lost = 0;
+  let dup = 0;
+  for (let k = 0; k < runs; k++) {
+    const r = await outageRun(dir, k);
+    r.windows.forEach((h, i) => {
+      merged[i]!.add(h);
+      p99s[i]!.push(h.getValueAtPercentile(99) / 1000);
+    });
+    lost += Math.max(0, r.fills - r.distinct);
+    dup += r.inDb - r.distinct;
+    console.log(
+      `  outage run ${k + 1}: t2t p99 before / during / after ${r.windows.map((h) => `${(h.getValueAtPercentile(99) / 1000).toFixed(0)} µs (n=${h.totalCount})`).join(' / ')}; ` +
+        `writer during: ${r.state}, ${r.journalRows} rows journalled; fills ${r.fills}, in the database ${r.distinct} (${r.inDb - r.distinct} dup), writer complete ${r.complete}`,
+    );
+  }
+  const out: BenchResult[] = names.map((nm, i) => ({
+    variant: `engine/outage-${nm}`,
+    params: { clock: 'wall', topology: 'fused', idle: DEFAULT_CONFIG.idle, rate: 10_000, strategy: 'latency-probe', windowS: (nm === 'during' ? OUTAGE_MS : OUTAGE_WINDOW_MS) / 1000, runs, outage: 'SIGSTOP 11 s' },
+    latencyUs: summarizeNs(merged[i]!),
+    runsP99Us: p99s[i]!.map((p) => Number(p.toFixed(1))),
+    medianRunP99Us: Number(median(p99s[i]!).toFixed(1)),
+  }));
+  const delta = ((median(p99s[1]!) - median(p99s[0]!)) / median(p99s[0]!)) * 100;
+  out[1]!.p99DeltaPct = Number(delta.toFixed(1));
+  out[1]!.lostFills = lost;
+  out[1]!.duplicatedFills = dup;
+  console.log(`outage vs before: tick-to-trade p99, median of runs ${median(p99s[0]!).toFixed(1)} → ${median(p99s[1]!).toFixed(1)} µs (${delta >= 0 ? '+' : ''}${delta.toFixed(1)}%; target: no more than 10% worse: ${delta < 10 ? 'met' : 'NOT met'}); after ${median(p99s[2]!).toFixed(1)} µs; fills lost ${lost}, duplicated ${dup}`);
+  return out;
+}
+
 function newHist(): hdr.Histogram {
   return hdr.build({ bitBucketSize: 64, lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
 }
@@ -248,6 +346,7 @@ export async function run(argv: string[]): Promise<void> {
   const singleRows = Number(flags.get('single-rows') ?? 2_000);
   const runs = Number(flags.get('runs') ?? 3);
   const t2tRuns = Number(flags.get('t2t-runs') ?? 4);
+  const outageRuns = Number(flags.get('outage-runs') ?? 2);
   const t2tClock = (flags.get('t2t-clock') ?? 'wall') as T2tClock;
   if (t2tClock !== 'wall' && t2tClock !== 'sim') throw new Error(`--t2t-clock must be wall or sim, got ${String(t2tClock)}`);
   const t2tDuration = flags.get('t2t-duration') ?? (t2tClock === 'wall' ? '10s' : '300s');
@@ -312,6 +411,10 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`tick-to-trade with the writer thread off / on: ${t2tRuns} × 2 synthetic runs of ${t2tDuration} (${t2tClock} clock, fused), alternating`);
       results.push(...(await writerOnOff(url, dir, t2tRuns, t2tClock, t2tDuration)));
     }
+    if (outageRuns > 0) {
+      console.log(`tick-to-trade through a database outage: ${outageRuns} live runs, private MariaDB paused for ${OUTAGE_MS / 1000} s after ${(OUTAGE_WARMUP_MS + OUTAGE_WINDOW_MS) / 1000} s`);
+      results.push(...(await outage(dir, outageRuns)));
+    }
   } finally {
     const c = await connectOnce(baseUrl);
     await c.query(`DROP DATABASE IF EXISTS \`${dbName}\``).catch(() => undefined);
@@ -328,5 +431,8 @@ export async function run(argv: string[]): Promise<void> {
   const on = results.find((r) => r.variant === 'engine/writer-on');
   const t2tTarget = on === undefined ? null : { p99DeltaPctMax: 10, p99DeltaPct: on.p99DeltaPct, met: Math.abs(on.p99DeltaPct as number) < 10 };
   if (t2tTarget !== null) console.log(`target (writer on changes tick-to-trade p99 by < 10%): ${t2tTarget.met ? 'met' : 'NOT met'} (${t2tTarget.p99DeltaPct}%)`);
-  writeJson(json, 'db', results, { server, ratios, target: { rowsPerS: 50_000, vsSingleRow: 20, met: ok }, t2tTarget });
+  const during = results.find((r) => r.variant === 'engine/outage-during');
+  const outageTarget = during === undefined ? null : { p99DeltaPctMax: 10, p99DeltaPct: during.p99DeltaPct, met: (during.p99DeltaPct as number) < 10, lostFills: during.lostFills, duplicatedFills: during.duplicatedFills };
+  if (outageTarget !== null) console.log(`target (tick-to-trade p99 during a database outage no more than 10% above before it): ${outageTarget.met ? 'met' : 'NOT met'} (${outageTarget.p99DeltaPct}%); lost ${outageTarget.lostFills}, duplicated ${outageTarget.duplicatedFills}`);
+  writeJson(json, 'db', results, { server, ratios, target: { rowsPerS: 50_000, vsSingleRow: 20, met: ok }, t2tTarget, outageTarget });
 }

@@ -40,10 +40,11 @@
  * restart takes 2–4 ms (standby thread). Tick-to-trade at 10k events/s on
  * the wall clock (fused, ~4.7k rows/s into MariaDB on the same two cores,
  * 4 steady-state runs each): p50 68 → 64 µs, but p99 646 µs → 1.9 ms with
- * the writer on — its ~7 % of a core and MariaDB's ~13 % can only come out
- * of the two vCPUs the feed and the fused worker hold, so the < 10 % p99
- * target is not met here. The thread runs at nice +10 (19 measured no
- * better) to stay out of the hot threads' way.
+ * the writer on a live database, so the < 10 % p99 target is not met here;
+ * journalling alone costs nothing measurable (through an 11 s outage p99
+ * was 0.82 ms vs 2.05 ms before it), and MariaDB at SCHED_IDLE did not help:
+ * the cost is this thread's client work on the two vCPUs the feed and the
+ * fused worker hold. The thread runs at nice +10 (19 measured no better).
  */
 import { appendFileSync, readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
