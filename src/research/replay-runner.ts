@@ -75,8 +75,6 @@ export interface ReplayOutcome {
   wallMs: number;
   /** Per-message errors the stages reported (they kept going). */
   stageErrors: string[];
-  /** The paper venue's fills by cause: only `queue` depends on the queue model. */
-  fillCauses: { taker: number; queue: number; tradeThrough: number; bookCross: number };
 }
 
 type Section = 'strategy' | 'risk' | 'sanitizer' | 'venue' | 'synthetic';
@@ -223,8 +221,7 @@ export function runReplay(spec: ReplaySpec): ReplayOutcome {
     rings,
     stageErrors: errors,
   });
-  const fillCauses = { taker: venue.takerFills, queue: venue.makerFillsByQueue, tradeThrough: venue.makerFillsByTradeThrough, bookCross: venue.makerFillsByBookCross };
-  return { summary, metrics: series.metrics(summary.pnl.net), filledOrders: filled.size, events: feed.events, wallMs, stageErrors: errors, fillCauses };
+  return { summary, metrics: series.metrics(summary.pnl.net), filledOrders: filled.size, events: feed.events, wallMs, stageErrors: errors };
 }
 
 /** Polls until QUIET_CYCLES consecutive cycles do nothing; returns the work done. */

@@ -29,10 +29,10 @@ export function runSweepTask(task: SweepTask): SweepResult {
     r.sharpe = o.metrics.sharpe;
     r.maxDrawdown = o.metrics.maxDrawdown;
     r.fills = s.fills;
-    r.fillsTaker = o.fillCauses.taker;
-    r.fillsQueue = o.fillCauses.queue;
-    r.fillsTradeThrough = o.fillCauses.tradeThrough;
-    r.fillsBookCross = o.fillCauses.bookCross;
+    r.fillsTaker = s.fillCauses.taker;
+    r.fillsQueue = s.fillCauses.queue;
+    r.fillsTradeThrough = s.fillCauses.tradeThrough;
+    r.fillsBookCross = s.fillCauses.bookCross;
     r.ordersSubmitted = s.orders.submitted;
     r.ordersAccepted = s.orders.accepted;
     r.filledOrders = o.filledOrders;

@@ -45,6 +45,8 @@ function expectAccountingCloses(s: RunSummary): void {
   for (const [pair, v] of Object.entries(s.reconciliation)) expect(v.received, pair).toBe(v.sent);
   expect(s.lost).toBe(0);
   expect(s.fillsHash).toMatch(/^[0-9a-f]{16}$/);
+  // Every fill has exactly one cause.
+  expect(s.fillCauses.taker + s.fillCauses.queue + s.fillCauses.tradeThrough + s.fillCauses.bookCross).toBe(s.fills);
 }
 
 describe('ProductionEngine on the synthetic market (real workers)', () => {

@@ -48,6 +48,8 @@ export interface RunSummary {
   orders: { submitted: number; accepted: number; denied: Record<string, number>; cancels: number };
   signals: number;
   fills: number;
+  /** What produced the fills (the paper venue's count per cause; they sum to `fills`). */
+  fillCauses: ExecutionReport['fillCauses'];
   pnl: { realized: number; unrealized: number; fees: number; funding: number; net: number };
   positions: ExecutionReport['positions'];
   tradingState: string;
@@ -150,6 +152,7 @@ export function buildSummary(x: SummaryInput): { summary: RunSummary; histograms
     orders: { submitted: r.strategy?.submitted ?? 0, accepted: r.risk?.accepted ?? 0, denied, cancels: r.strategy?.cancels ?? 0 },
     signals: c.signals,
     fills: c.fills,
+    fillCauses: e?.fillCauses ?? { taker: 0, queue: 0, tradeThrough: 0, bookCross: 0 },
     pnl: {
       realized: e?.realizedQuote ?? 0,
       unrealized: e?.unrealizedQuote ?? 0,
@@ -181,6 +184,8 @@ export function formatSummary(s: RunSummary): string {
   lines.push(`events   in=${s.events.in} accepted=${s.events.accepted} rejected=${JSON.stringify(s.events.rejected)}`);
   lines.push(`orders   submitted=${s.orders.submitted} accepted=${s.orders.accepted} denied=${JSON.stringify(s.orders.denied)} cancels=${s.orders.cancels}`);
   lines.push(`signals  ${s.signals}   fills ${s.fills}   fillsHash ${s.fillsHash}`);
+  const fc = s.fillCauses;
+  if (s.fills > 0) lines.push(`fills by cause: taker ${fc.taker}, queue ${fc.queue}, traded through ${fc.tradeThrough}, book crossed ${fc.bookCross}`);
   lines.push(`pnl      realized=${n(s.pnl.realized, 4)} unrealized=${n(s.pnl.unrealized, 4)} fees=${n(s.pnl.fees, 4)} funding=${n(s.pnl.funding, 4)} net=${n(s.pnl.net, 4)} (USDT)`);
   lines.push(`state    ${s.tradingState}${s.killSwitch ? ' (kill switch latched)' : ''}   lost=${s.lost}`);
   lines.push('latency (µs)         count      p50      p99    p99.9      max');

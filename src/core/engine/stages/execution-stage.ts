@@ -51,6 +51,17 @@ const HOP_RISK_EXEC = 0;
 const HOP_TICK_TO_TRADE = 1;
 const BATCH = 256;
 
+export interface FillCauses {
+  /** Took liquidity. */
+  taker: number;
+  /** Rested until the queue ahead of it traded. */
+  queue: number;
+  /** A public trade printed through its price. */
+  tradeThrough: number;
+  /** The book moved onto its price. */
+  bookCross: number;
+}
+
 export interface ExecutionReport {
   stage: 'execution';
   ordersReceived: number;
@@ -61,6 +72,8 @@ export interface ExecutionReport {
   unrealizedQuote: number;
   feesQuote: number;
   fundingQuote: number;
+  /** Fills by cause (PaperVenue counters): only `queue` depends on the queue model. */
+  fillCauses: FillCauses;
   positions: { instrumentId: number; positionLots: number; avgEntryTicks: number; realizedQuote: number; feesQuote: number; unrealizedQuote: number }[];
   hops: Record<string, string>;
 }
@@ -243,6 +256,7 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
       stage: 'execution',
       ordersReceived: this.ordersReceived,
       cancelsReceived: this.cancelsReceived,
+      fillCauses: { taker: v.takerFills, queue: v.makerFillsByQueue, tradeThrough: v.makerFillsByTradeThrough, bookCross: v.makerFillsByBookCross },
       fills: this.fills,
       updates: this.updates,
       realizedQuote: realized,
