@@ -1,20 +1,26 @@
 /**
  * Sweep throughput: replayed market events per second per task (thread) and
  * in total, for a pool of 1 thread vs one per core, in one run — plus the
- * warm single-thread replay without a pool, and the feed alone (synthetic
- * generation + encoding into `md`), to show where a replay's time goes.
+ * warm single-thread replay without a pool, and the feed alone, to show
+ * where a replay's time goes. Two inputs, as users sweep them:
+ *  - a recording: S simulated seconds of the busy synthetic market, recorded
+ *    once into a temp file by the engine's own recorder, then replayed frame
+ *    for frame (the pool's tasks: one recording × N parameter sets);
+ *  - synthetic seeds: the market generated inside each task.
  *
  * `npm run bench -- sweep [--json PATH] [--tasks N] [--seconds S]`
- * Each task replays S simulated seconds (default 30) of the busy synthetic
- * market through the engine's stage code (src/research/replay-runner.ts).
+ * Every task replays through the engine's stage code (src/research/replay-runner.ts).
  */
-import { cpus } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createRing, SpscRing, type RecordHandler } from '../src/core/ring/index.ts';
 import { SIM_START_UNIX_US } from '../src/core/engine/production-engine.ts';
 import { FeedStage } from '../src/core/engine/stages/feed-stage.ts';
 import { RINGS } from '../src/core/engine/topology.ts';
 import { resolveInstruments } from '../src/core/engine/instruments.ts';
 import type { EngineStageParams } from '../src/core/engine/stages/stage-params.ts';
+import { RecordingSource } from '../src/research/recording-source.ts';
 import { runReplay } from '../src/research/replay-runner.ts';
 import { expandTasks, parseGrid, type SweepTask } from '../src/research/sweep-grid.ts';
 import { createSweepPool, runSweep } from '../src/research/sweep.ts';
@@ -30,8 +36,14 @@ function tasksFor(n: number, seconds: number): SweepTask[] {
   return expandTasks(parseGrid({ inputs: { synthetic: { seeds, durationS: seconds } }, base: BUSY }));
 }
 
-/** The feed alone: FeedStage into `md`, drained by a no-op reader (same thread). */
-function feedOnly(task: SweepTask): number {
+/** One recording × `n` parameter sets (the hunter's minimum move, 5…5+n−1 bps). */
+function recordingTasksFor(n: number, recording: string): SweepTask[] {
+  const minMoveBps = Array.from({ length: n }, (_, i) => 5 + i);
+  return expandTasks(parseGrid({ inputs: { recordings: [recording] }, base: { strategy: BUSY.strategy }, grid: { 'strategy.minMoveBps': minMoveBps } }));
+}
+
+/** The feed alone: FeedStage into `md`, drained by a no-op reader (same thread); `record` also writes the frames to a recording. */
+function feedOnly(task: SweepTask, record: string | null = null): number {
   const s = task.spec;
   const md = RINGS.find((r) => r.name === 'md')!;
   const sab = createRing({ capacityBytes: md.capacityBytes, policy: md.policy, name: 'md' });
@@ -39,8 +51,8 @@ function feedOnly(task: SweepTask): number {
   const consumer = new SpscRing(sab);
   const params: EngineStageParams = {
     runId: 0, instruments: resolveInstruments(s.symbols), source: 'synthetic', clock: 'sim', sequenced: true, durationUs: s.durationUs,
-    seed: s.seed, rateEventsPerS: s.rateEventsPerS, noTrade: false, replayFile: null, record: null, configHash: '', replaySpeed: Infinity, okxWsUrl: '', okxRestUrl: '',
-    strategy: s.strategy, risk: s.risk, sanitizer: s.sanitizer, venue: s.venue, synthetic: s.synthetic, simStartUnixUs: SIM_START_UNIX_US,
+    seed: s.seed, rateEventsPerS: s.rateEventsPerS, noTrade: false, replayFile: null, record, configHash: '', replaySpeed: Infinity, okxWsUrl: '', okxRestUrl: '',
+    strategy: s.strategy, risk: s.risk, sanitizer: s.sanitizer, venue: s.venue, synthetic: s.synthetic, simStartUnixUs: SIM_START_UNIX_US, latency: false,
   };
   const feed = new FeedStage({ name: 'feed', inputs: [], outputs: [producer], params, report: () => undefined, reportError: () => undefined });
   const sink: RecordHandler = { onMessage: () => undefined };
@@ -49,7 +61,34 @@ function feedOnly(task: SweepTask): number {
     feed.doWork();
     consumer.read(sink, 1 << 20);
   }
+  feed.onStop();
   return (feed.events * 1000) / (performance.now() - t0);
+}
+
+/** A recording read alone: its frames copied into `md`, drained by a no-op reader. */
+function recordingOnly(path: string): number {
+  const md = RINGS.find((r) => r.name === 'md')!;
+  const sab = createRing({ capacityBytes: md.capacityBytes, policy: md.policy, name: 'md' });
+  const source = new RecordingSource(path, new SpscRing(sab));
+  const consumer = new SpscRing(sab);
+  const sink: RecordHandler = { onMessage: () => undefined };
+  const t0 = performance.now();
+  while (!source.done) {
+    source.doWork();
+    consumer.read(sink, 1 << 20);
+  }
+  return (source.events * 1000) / (performance.now() - t0);
+}
+
+/** Warm in-process replays (the first is JIT warm-up): median events/s. */
+function warmReplays(tasks: readonly SweepTask[]): number {
+  runReplay(tasks[0]!.spec);
+  const rates: number[] = [];
+  for (const t of tasks.slice(1)) {
+    const o = runReplay(t.spec);
+    rates.push((o.events * 1000) / o.wallMs);
+  }
+  return median(rates);
 }
 
 export async function run(argv: string[]): Promise<void> {
@@ -61,35 +100,53 @@ export async function run(argv: string[]): Promise<void> {
   const seconds = Number(flags.get('seconds') ?? 30);
   const nTasks = Number(flags.get('tasks') ?? Math.max(8, 4 * cores));
   const results: BenchResult[] = [];
+  const dir = mkdtempSync(join(tmpdir(), 'qhft-sweep-bench-'));
+  try {
+    // The recording: the busy synthetic market (seed 1), recorded by the feed's own recorder.
+    const recording = join(dir, `busy-seed1-${seconds}s.qrec`);
+    const recordRate = feedOnly(tasksFor(1, seconds)[0]!, recording);
+    const recTasks = recordingTasksFor(3, recording);
+    results.push({ variant: 'recording/in-process/warm', params: { threads: 1, simS: seconds }, msgsPerS: warmReplays(recTasks) });
+    results.push({ variant: 'recording/read-only', params: { threads: 1, simS: seconds, note: 'frames read + copied into md' }, msgsPerS: median([recordingOnly(recording), recordingOnly(recording)]) });
 
-  // Warm, in-process, one thread: the replay's steady-state speed.
-  const warm = tasksFor(3, seconds);
-  runReplay(warm[0]!.spec); // JIT warm-up
-  const rates: number[] = [];
-  for (const t of warm.slice(1)) {
-    const o = runReplay(t.spec);
-    rates.push((o.events * 1000) / o.wallMs);
-  }
-  results.push({ variant: 'in-process/warm', params: { threads: 1, simS: seconds }, msgsPerS: median(rates) });
-  const feedRates = warm.slice(1).map(feedOnly);
-  results.push({ variant: 'feed-only', params: { threads: 1, simS: seconds, note: 'synthetic generation + encode into md' }, msgsPerS: median(feedRates) });
+    // Warm, in-process, one thread: the replay's steady-state speed.
+    const warm = tasksFor(3, seconds);
+    results.push({ variant: 'synthetic/in-process/warm', params: { threads: 1, simS: seconds }, msgsPerS: warmReplays(warm) });
+    const feedRates = warm.slice(1).map((t) => feedOnly(t));
+    results.push({ variant: 'synthetic/feed-only', params: { threads: 1, simS: seconds, note: 'synthetic generation + encode into md' }, msgsPerS: median(feedRates), recordingRate: recordRate });
 
-  const tasks = tasksFor(nTasks, seconds);
-  const pools: { threads: number; total: number }[] = [];
-  for (const threads of [...new Set([1, cores])]) {
-    // Warm every worker first (start-up, tsx, JIT), so we measure replaying, not booting.
-    const pool = createSweepPool(threads);
-    await runSweep(tasksFor(2 * threads, 2), { pool });
-    const out = await runSweep(tasks, { pool });
-    await pool.destroy();
-    const events = out.results.reduce((a, r) => a + r.events, 0);
-    const perTask = median(out.results.map((r) => r.eventsPerS));
-    const total = (events * 1000) / out.wallMs;
-    pools.push({ threads, total });
-    results.push({ variant: `pool/${threads}-thread${threads > 1 ? 's' : ''}`, params: { threads, tasks: nTasks, simS: seconds, metric: 'total' }, msgsPerS: total, perTaskMsgsPerS: perTask, wallMs: out.wallMs });
-    results.push({ variant: `pool/${threads}-thread${threads > 1 ? 's' : ''}/per-task`, params: { threads, tasks: nTasks, simS: seconds, metric: 'median per task' }, msgsPerS: perTask });
+    const pools: { input: string; threads: number; total: number }[] = [];
+    const inputs: [string, SweepTask[], SweepTask[]][] = [
+      ['recording', recordingTasksFor(nTasks, recording), recordingTasksFor(2, recording)],
+      ['synthetic', tasksFor(nTasks, seconds), tasksFor(2, 2)],
+    ];
+    for (const [input, tasks, warmUp] of inputs) {
+      for (const threads of [...new Set([1, cores])]) {
+        // Warm every worker first (start-up, tsx, JIT), so we measure replaying, not booting.
+        const pool = createSweepPool(threads);
+        await runSweep(Array.from({ length: threads }, () => warmUp).flat(), { pool });
+        const out = await runSweep(tasks, { pool });
+        await pool.destroy();
+        const failed = out.results.filter((r) => !r.ok);
+        if (failed.length > 0) throw new Error(`sweep bench: ${failed.length} ${input} task(s) failed: ${failed[0]!.error}`);
+        const events = out.results.reduce((a, r) => a + r.events, 0);
+        const perTask = median(out.results.map((r) => r.eventsPerS));
+        const total = (events * 1000) / out.wallMs;
+        pools.push({ input, threads, total });
+        const name = `${input}/pool/${threads}-thread${threads > 1 ? 's' : ''}`;
+        results.push({ variant: name, params: { threads, tasks: nTasks, simS: seconds, metric: 'total' }, msgsPerS: total, perTaskMsgsPerS: perTask, wallMs: out.wallMs });
+        results.push({ variant: `${name}/per-task`, params: { threads, tasks: nTasks, simS: seconds, metric: 'median per task' }, msgsPerS: perTask });
+      }
+    }
+    const scaling: Record<string, { threads: number; factor: number }> = {};
+    for (const input of ['recording', 'synthetic']) {
+      const p = pools.filter((x) => x.input === input);
+      scaling[input] = { threads: p.at(-1)!.threads, factor: p.length > 1 ? p.at(-1)!.total / p[0]!.total : 1 };
+    }
+    const say = (k: string) => `${k} ×${scaling[k]!.factor.toFixed(2)}`;
+    printTable(`sweep: replayed market events/s (cores=${cores}; scaling ${cores} vs 1 thread: ${say('recording')}, ${say('synthetic')})`, results);
+    writeJson(json, 'sweep', results, { scaling });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const scaling = pools.length > 1 ? pools[1]!.total / pools[0]!.total : 1;
-  printTable(`sweep: replayed market events/s (cores=${cores}; scaling ${pools.at(-1)!.threads} vs 1 thread: ×${scaling.toFixed(2)})`, results);
-  writeJson(json, 'sweep', results, { scaling: { threads: pools.at(-1)!.threads, factor: scaling } });
 }

@@ -130,6 +130,9 @@ function stageParams(spec: ReplaySpec): EngineStageParams {
     venue: spec.venue,
     synthetic: spec.synthetic,
     simStartUnixUs: SIM_START_UNIX_US,
+    // A sweep reports PnL, not latency: no clock reads or histogram records
+    // on the replay's message path (EngineStageParams.latency).
+    latency: false,
   };
 }
 

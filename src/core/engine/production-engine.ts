@@ -180,6 +180,7 @@ export class ProductionEngine {
       venue: c.venue,
       synthetic: c.synthetic,
       simStartUnixUs: SIM_START_UNIX_US,
+      latency: true,
     };
   }
 

@@ -16,7 +16,7 @@
  * cancels), and latency is modelled, not suffered; the venue's own work is
  * ~0.1–0.5 µs per order (paper-venue micro-measurement).
  */
-import { nowUs } from '../../clock.ts';
+import { stampUs } from '../../clock.ts';
 import {
   MsgType,
   Stage,
@@ -79,7 +79,9 @@ export interface ExecutionReport {
 }
 
 export class ExecutionStage implements StageLogic, PaperVenueSink {
-  readonly hops = new HopLatency(EXECUTION_HOPS);
+  readonly hops: HopLatency;
+  /** EngineStageParams.latency: stamp with the clock and record hops. */
+  private readonly latency: boolean;
   readonly venue: PaperVenue;
   gate: TurnGate | null = null;
   readiness?: Readiness;
@@ -110,6 +112,8 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
   constructor(ctx: StageContext) {
     const p = ctx.params as EngineStageParams;
     this.ctx = ctx;
+    this.latency = p.latency;
+    this.hops = new HopLatency(EXECUTION_HOPS, p.latency);
     this.sim = p.clock === 'sim';
     this.clock = new LogicClock(this.sim, p.simStartUnixUs);
     this.instrumentCount = p.instruments.length;
@@ -167,7 +171,7 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
   }
 
   private onOrder(msgTypeId: number, bytes: Uint8Array, index: number): void {
-    const t = nowUs();
+    const t = stampUs(this.latency);
     const now = this.clock.now();
     const st = this.orderStamps;
     if (msgTypeId === MsgType.SubmitOrder) {
@@ -192,7 +196,7 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
   onOrderUpdate(u: OrderUpdate): void {
     this.updates++;
     const st = this.outStamps;
-    st[Stage.Venue] = nowUs();
+    st[Stage.Venue] = stampUs(this.latency);
     // Risk first: its view of working orders must never lag the strategy's.
     this.emitUpdate(this.toRisk, u, st);
     this.emitUpdate(this.toStrategy, u, st);
@@ -202,7 +206,7 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
   onFill(f: Fill): void {
     this.fills++;
     const st = this.outStamps;
-    st[Stage.Venue] = nowUs();
+    st[Stage.Venue] = stampUs(this.latency);
     while (!encodeOrderFilled(this.toRisk.ring, f, st)) this.toRisk.waitForSpace();
     while (!encodeOrderFilled(this.toStrategy.ring, f, st)) this.toStrategy.waitForSpace();
     while (!encodeOrderFilled(this.toMain.ring, f, st)) this.toMain.waitForSpace();

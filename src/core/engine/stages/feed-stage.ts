@@ -19,7 +19,7 @@
  * way to measure the engine itself: ~1 M events/s generation here, far above
  * what the downstream stages can absorb on 2 cores.
  */
-import { epochTimeOriginMs, nowUs, unixNowUs } from '../../clock.ts';
+import { epochTimeOriginMs, nowUs, stampUs, unixNowUs } from '../../clock.ts';
 import {
   Stage,
   encodeBookDeltas,
@@ -157,14 +157,13 @@ export class FeedStage implements StageLogic, MarketEventSink {
   private stamp(tsExchangeUs: number): void {
     this.lastEventUnixUs = tsExchangeUs;
     this.events++;
-    const t = nowUs();
-    this.stamps[Stage.Feed] = t;
+    this.stamps[Stage.Feed] = stampUs(this.p.latency);
   }
 
   private recvFor(tsExchangeUs: number): number {
     // Wall clock: the event's scheduled time on the shared epoch (CO-corrected).
     // Simulated clock: there is no schedule; the real time we produced it.
-    return this.sim ? nowUs() : tsExchangeUs - this.epochUnixUs;
+    return this.sim ? stampUs(this.p.latency) : tsExchangeUs - this.epochUnixUs;
   }
 
   // ---------------------------------------------------------------- MarketEventSink

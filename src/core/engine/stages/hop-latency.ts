@@ -23,15 +23,18 @@ export type HopSnapshot = Record<string, string>;
 export class HopLatency {
   private readonly names: readonly string[];
   private readonly histograms: hdr.Histogram[];
+  /** False: `record` does nothing (a run without latency measurement, EngineStageParams.latency). */
+  private readonly enabled: boolean;
 
-  constructor(hopNames: readonly string[]) {
+  constructor(hopNames: readonly string[], enabled = true) {
     this.names = hopNames;
     this.histograms = hopNames.map(() => newLatencyHistogram());
+    this.enabled = enabled;
   }
 
   /** Records `deltaUs` for hop `i`; ignores unset stamps (≤ 0 or NaN means a stamp was missing). */
   record(i: number, deltaUs: number): void {
-    if (!(deltaUs >= 0)) return;
+    if (!this.enabled || !(deltaUs >= 0)) return;
     const ns = Math.round(deltaUs * 1000);
     this.histograms[i]!.recordValue(ns < HDR_HIGHEST_NS ? ns : HDR_HIGHEST_NS);
   }

@@ -17,7 +17,7 @@
  * it on its own ring hop (dedicated) because a strategy that crashes or
  * loops must not be able to skip it — the one place we pay latency for safety.
  */
-import { nowUs } from '../../clock.ts';
+import { nowUs, stampUs } from '../../clock.ts';
 import {
   MsgType,
   Stage,
@@ -70,7 +70,9 @@ export interface RiskReport {
 }
 
 export class RiskStage implements StageLogic, RiskEventSink {
-  readonly hops = new HopLatency(RISK_HOPS);
+  readonly hops: HopLatency;
+  /** EngineStageParams.latency: stamp with the clock and record hops. */
+  private readonly latency: boolean;
   readonly guard: DRBGuard;
   gate: TurnGate | null = null;
   readiness?: Readiness;
@@ -107,6 +109,8 @@ export class RiskStage implements StageLogic, RiskEventSink {
   constructor(ctx: StageContext) {
     const p = ctx.params as EngineStageParams;
     this.ctx = ctx;
+    this.latency = p.latency;
+    this.hops = new HopLatency(RISK_HOPS, p.latency);
     this.clock = new LogicClock(p.clock === 'sim', p.simStartUnixUs);
     this.guard = new DRBGuard(validateRiskConfig(p.risk), p.instruments, this);
     this.mdIn = ringNamed(ctx.inputs, 'md.risk', 'risk');
@@ -180,7 +184,7 @@ export class RiskStage implements StageLogic, RiskEventSink {
   }
 
   private onOrder(msgTypeId: number, bytes: Uint8Array, index: number, length: number): void {
-    const t = nowUs();
+    const t = stampUs(this.latency);
     const now = this.clock.now();
     if (msgTypeId === MsgType.SubmitOrder) {
       decodeSubmitOrder(bytes, index, this.intent, this.stamps);

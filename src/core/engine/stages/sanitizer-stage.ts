@@ -18,7 +18,7 @@
  * to the ~µs thread hop. The trade-off buys something the FPGA never shows:
  * every rejected tick is counted by reason and charted in the monitor.
  */
-import { epochTimeOriginMs, nowUs } from '../../clock.ts';
+import { epochTimeOriginMs, nowUs, stampUs } from '../../clock.ts';
 import {
   MsgType,
   Stage,
@@ -64,7 +64,9 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
   gate: TurnGate | null = null;
   readiness?: Readiness;
   readonly sanitizer: L0Sanitizer;
-  readonly hops = new HopLatency(SANITIZER_HOPS);
+  readonly hops: HopLatency;
+  /** EngineStageParams.latency: stamp with the clock and record hops. */
+  private readonly latency: boolean;
   private readonly ctx: StageContext;
   private readonly sim: boolean;
   private readonly md: SpscRing;
@@ -90,6 +92,8 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
   constructor(ctx: StageContext) {
     const p = ctx.params as EngineStageParams;
     this.ctx = ctx;
+    this.latency = p.latency;
+    this.hops = new HopLatency(SANITIZER_HOPS, p.latency);
     this.sim = p.clock === 'sim';
     this.instrumentCount = p.instruments.length;
     // In simulated time "now" is the event's own exchange time (Unix µs), so
@@ -133,7 +137,9 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
 
   /** Timers, reports, then up to `limit` market events. */
   admit(limit: number): number {
-    const t = nowUs();
+    // Without latency measurement (sim only) the UI/report cadence runs on
+    // event time: no clock read per admitted event.
+    const t = this.latency ? nowUs() : this.logicNowUs;
     if (!this.sim && t >= this.nextTimerUs) {
       this.nextTimerUs = t + TIMER_PERIOD_US;
       this.sanitizer.onTimer(t);
@@ -171,7 +177,7 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
     const verdict = this.check(msgTypeId);
     if (verdict !== RejectReason.Accepted) return;
 
-    const t = nowUs();
+    const t = stampUs(this.latency);
     if (this.sim) {
       // Simulated time: the feed runs ahead and events queue in `md` by
       // design, so latency is measured from admission, not generation.

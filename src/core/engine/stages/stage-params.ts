@@ -36,4 +36,12 @@ export interface EngineStageParams {
   readonly synthetic: Record<string, unknown>;
   /** Fixed start of simulated time (Unix µs), so sim runs are reproducible. */
   readonly simStartUnixUs: number;
+  /**
+   * Stamp messages with the clock and record per-hop histograms. True in the
+   * engine; false only for in-process sweep replays (simulated time), where
+   * the figures would be function-call times nobody reads and the clock reads
+   * and histogram records cost ~25 % of a replayed event. Decisions never
+   * depend on it: in simulated time the logic runs on event time.
+   */
+  readonly latency: boolean;
 }

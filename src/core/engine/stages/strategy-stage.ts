@@ -15,7 +15,7 @@
  * Keeping the strategy behind a 10-method interface costs one virtual call
  * per event and lets users add strategies without touching the engine.
  */
-import { nowUs } from '../../clock.ts';
+import { stampUs } from '../../clock.ts';
 import {
   MsgType,
   Stage,
@@ -62,7 +62,9 @@ export interface StrategyReport {
 }
 
 export class StrategyStage implements StageLogic, StrategyOutput {
-  readonly hops = new HopLatency(STRATEGY_HOPS);
+  readonly hops: HopLatency;
+  /** EngineStageParams.latency: stamp with the clock and record hops. */
+  private readonly latency: boolean;
   readonly strategy: Strategy;
   /** Set by the engine wiring when taking turns in simulated time. */
   gate: TurnGate | null = null;
@@ -99,6 +101,8 @@ export class StrategyStage implements StageLogic, StrategyOutput {
   constructor(ctx: StageContext) {
     const p = ctx.params as EngineStageParams;
     this.ctx = ctx;
+    this.latency = p.latency;
+    this.hops = new HopLatency(STRATEGY_HOPS, p.latency);
     this.sim = p.clock === 'sim';
     this.noTrade = p.noTrade;
     this.clock = new LogicClock(this.sim, p.simStartUnixUs);
@@ -149,7 +153,7 @@ export class StrategyStage implements StageLogic, StrategyOutput {
     }
     const inbox = this.inbox;
     if (!inbox.decode(msgTypeId, bytes, index)) return;
-    const t = nowUs();
+    const t = stampUs(this.latency);
     this.hops.record(0, t - inbox.stamps[Stage.Sanitizer]!);
     this.triggerStamps.set(inbox.stamps);
     this.clock.observe(inbox.tsExchangeUs);
@@ -212,7 +216,7 @@ export class StrategyStage implements StageLogic, StrategyOutput {
     }
     const st = this.outStamps;
     st.set(this.triggerStamps);
-    st[Stage.Strategy] = nowUs();
+    st[Stage.Strategy] = stampUs(this.latency);
     this.submitted++;
     while (!encodeSubmitOrder(this.ordersOut.ring, intent, st)) this.ordersOut.waitForSpace();
   }
@@ -221,7 +225,7 @@ export class StrategyStage implements StageLogic, StrategyOutput {
     if (this.noTrade) return;
     const st = this.outStamps;
     st.fill(0);
-    st[Stage.Strategy] = nowUs();
+    st[Stage.Strategy] = stampUs(this.latency);
     this.cancels++;
     while (!encodeCancelOrder(this.ordersOut.ring, c, st)) this.ordersOut.waitForSpace();
   }
@@ -241,7 +245,7 @@ export class StrategyStage implements StageLogic, StrategyOutput {
     w.tsTriggerRecvUs = s.tsTriggerRecvUs;
     const st = this.outStamps;
     st.set(this.triggerStamps);
-    st[Stage.Strategy] = nowUs();
+    st[Stage.Strategy] = stampUs(this.latency);
     this.signals++;
     while (!encodeSignal(this.eventsOut.ring, w, st)) this.eventsOut.waitForSpace();
   }
