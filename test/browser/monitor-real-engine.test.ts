@@ -319,6 +319,16 @@ describe.skipIf(missing.length > 0)('monitor UI in Chromium on the real engine (
       return (await text('signals-table')) !== before ? true : undefined;
     }, 15_000, 700);
     await shot('trading');
+    // Home: the fills split by cause, from the same snapshot as the fill count
+    // (read in one evaluation, so both come from one render), summing to it.
+    await open('home');
+    const cells = await until('fills by cause on the home page', async () => {
+      const [fills, causes] = (await page.evaluate("['fills-count', 'fill-causes'].map((id) => document.querySelector('[data-testid=' + id + ']')?.textContent ?? '')")) as string[];
+      const n = num(fills!.split('·')[0]!);
+      const parts: number[] = causes!.match(/[\d,]+/g)?.map(num) ?? [];
+      return n > 0 && parts.length === 4 ? { n, parts } : undefined;
+    });
+    expect(cells.parts.reduce((a, b) => a + b, 0)).toBe(cells.n);
   });
 
   it('Latency: HDR curves drawn and tick-to-trade counted once orders exist', async () => {

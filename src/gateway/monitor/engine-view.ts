@@ -46,6 +46,8 @@ export interface RunSummary {
   events: { in: number; accepted: number; rejected: Record<string, number> };
   orders: { submitted: number; accepted: number; denied: Record<string, number>; cancels?: number };
   fills: number;
+  /** Fills by cause (they sum to `fills`); absent from views that do not count them. */
+  fillCauses?: { taker: number; queue: number; tradeThrough: number; bookCross: number };
   pnl: { realized: number; unrealized: number; fees: number; funding?: number; net?: number };
   lost: number;
   fillsHash: string;

@@ -114,5 +114,10 @@ export function encodeSummarySnapshot(s: RunSummary, risk: RiskState | null, tsU
   W.addT2tP999Us(b, t2t.p999);
   W.addT2tMaxUs(b, t2t.max);
   W.addFillsHash(b, hash);
+  const causes = s.fillCauses;
+  W.addFillsTaker(b, causes?.taker ?? 0);
+  W.addFillsQueue(b, causes?.queue ?? 0);
+  W.addFillsTradeThrough(b, causes?.tradeThrough ?? 0);
+  W.addFillsBookCross(b, causes?.bookCross ?? 0);
   return finish(W.endSummarySnapshot(b));
 }

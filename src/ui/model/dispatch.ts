@@ -52,6 +52,10 @@ function onSummary(bb: ByteBuffer, index: number): void {
   S.ordersDenied.value = s.ordersDenied();
   S.signalsCount.value = s.signals();
   S.fills.value = s.fills();
+  S.fillsTaker.value = s.fillsTaker();
+  S.fillsQueue.value = s.fillsQueue();
+  S.fillsTradeThrough.value = s.fillsTradeThrough();
+  S.fillsBookCross.value = s.fillsBookCross();
   S.pnlRealized.value = s.pnlRealized();
   S.pnlUnrealized.value = s.pnlUnrealized();
   S.pnlFees.value = s.pnlFees();

@@ -15,6 +15,11 @@ export const ordersAccepted = signal(0);
 export const ordersDenied = signal(0);
 export const signalsCount = signal(0);
 export const fills = signal(0);
+/** Fills by cause, from the same snapshot as `fills` (they sum to it). */
+export const fillsTaker = signal(0);
+export const fillsQueue = signal(0);
+export const fillsTradeThrough = signal(0);
+export const fillsBookCross = signal(0);
 export const pnlRealized = signal(NaN);
 export const pnlUnrealized = signal(NaN);
 export const pnlFees = signal(NaN);

@@ -44,6 +44,8 @@ const f = {
 const killText = computed(() => (f.killed.value ? `kill switch latched${risk.value?.killReason ? `: ${risk.value.killReason}` : ''}` : 'kill switch armed'));
 const eventsTotal = computed(() => `${f.eventsIn.value} / ${f.rejected.value}`);
 const fillsLost = computed(() => `${f.fills.value} · ${f.lost.value}`);
+/** Which fills the fill model decided (queue) and which the market forced (taker, traded through, book crossed). */
+const fillCauses = computed(() => `${int(S.fillsTaker.value)} / ${int(S.fillsQueue.value)} / ${int(S.fillsTradeThrough.value)} / ${int(S.fillsBookCross.value)}`);
 const stateBadge = computed(() => `${badge(f.state.value)} text-base px-3 py-1`);
 const healthText = computed(() => (health.value ? `${health.value.state}${health.value.ok ? '' : ' (unhealthy)'}` : '–'));
 
@@ -212,6 +214,7 @@ export function Home() {
           <Stat label="signals" value={f.signals} />
           <Stat label="orders sub / acc / den" value={f.orders} />
           <Stat label="fills · lost" value={fillsLost} testid="fills-count" />
+          <Stat label="fills taker / queue / thru / cross" value={fillCauses} testid="fill-causes" />
         </div>
       </Card>
       <Card title="Positions" class="col-span-8" testid="positions-card">

@@ -430,8 +430,72 @@ fillsHash(optionalEncoding?:any):string|Uint8Array|null {
   return offset ? this.bb!.__string(this.bb_pos + offset, optionalEncoding) : null;
 }
 
+fillsTaker():number {
+  const offset = this.bb!.__offset(this.bb_pos, 58);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+mutate_fills_taker(value:number):boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 58);
+
+  if (offset === 0) {
+    return false;
+  }
+
+  this.bb!.writeFloat64(this.bb_pos + offset, value);
+  return true;
+}
+
+fillsQueue():number {
+  const offset = this.bb!.__offset(this.bb_pos, 60);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+mutate_fills_queue(value:number):boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 60);
+
+  if (offset === 0) {
+    return false;
+  }
+
+  this.bb!.writeFloat64(this.bb_pos + offset, value);
+  return true;
+}
+
+fillsTradeThrough():number {
+  const offset = this.bb!.__offset(this.bb_pos, 62);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+mutate_fills_trade_through(value:number):boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 62);
+
+  if (offset === 0) {
+    return false;
+  }
+
+  this.bb!.writeFloat64(this.bb_pos + offset, value);
+  return true;
+}
+
+fillsBookCross():number {
+  const offset = this.bb!.__offset(this.bb_pos, 64);
+  return offset ? this.bb!.readFloat64(this.bb_pos + offset) : 0.0;
+}
+
+mutate_fills_book_cross(value:number):boolean {
+  const offset = this.bb!.__offset(this.bb_pos, 64);
+
+  if (offset === 0) {
+    return false;
+  }
+
+  this.bb!.writeFloat64(this.bb_pos + offset, value);
+  return true;
+}
+
 static startSummarySnapshot(builder:flatbuffers.Builder) {
-  builder.startObject(27);
+  builder.startObject(31);
 }
 
 static addStamps(builder:flatbuffers.Builder, stampsOffset:flatbuffers.Offset) {
@@ -542,12 +606,28 @@ static addFillsHash(builder:flatbuffers.Builder, fillsHashOffset:flatbuffers.Off
   builder.addFieldOffset(26, fillsHashOffset, 0);
 }
 
+static addFillsTaker(builder:flatbuffers.Builder, fillsTaker:number) {
+  builder.addFieldFloat64(27, fillsTaker, 0.0);
+}
+
+static addFillsQueue(builder:flatbuffers.Builder, fillsQueue:number) {
+  builder.addFieldFloat64(28, fillsQueue, 0.0);
+}
+
+static addFillsTradeThrough(builder:flatbuffers.Builder, fillsTradeThrough:number) {
+  builder.addFieldFloat64(29, fillsTradeThrough, 0.0);
+}
+
+static addFillsBookCross(builder:flatbuffers.Builder, fillsBookCross:number) {
+  builder.addFieldFloat64(30, fillsBookCross, 0.0);
+}
+
 static endSummarySnapshot(builder:flatbuffers.Builder):flatbuffers.Offset {
   const offset = builder.endObject();
   return offset;
 }
 
-static createSummarySnapshot(builder:flatbuffers.Builder, stampsOffset:flatbuffers.Offset, instrumentId:number, tsExchangeUs:number, tsUnixMs:number, sourceOffset:flatbuffers.Offset, durationS:number, eventsIn:number, eventsAccepted:number, eventsRejected:number, ordersSubmitted:number, ordersAccepted:number, ordersDenied:number, signals:number, fills:number, pnlRealized:number, pnlUnrealized:number, pnlFees:number, pnlNet:number, tradingState:TradingState, killLatched:boolean, lost:number, t2tCount:number, t2tP50Us:number, t2tP99Us:number, t2tP999Us:number, t2tMaxUs:number, fillsHashOffset:flatbuffers.Offset):flatbuffers.Offset {
+static createSummarySnapshot(builder:flatbuffers.Builder, stampsOffset:flatbuffers.Offset, instrumentId:number, tsExchangeUs:number, tsUnixMs:number, sourceOffset:flatbuffers.Offset, durationS:number, eventsIn:number, eventsAccepted:number, eventsRejected:number, ordersSubmitted:number, ordersAccepted:number, ordersDenied:number, signals:number, fills:number, pnlRealized:number, pnlUnrealized:number, pnlFees:number, pnlNet:number, tradingState:TradingState, killLatched:boolean, lost:number, t2tCount:number, t2tP50Us:number, t2tP99Us:number, t2tP999Us:number, t2tMaxUs:number, fillsHashOffset:flatbuffers.Offset, fillsTaker:number, fillsQueue:number, fillsTradeThrough:number, fillsBookCross:number):flatbuffers.Offset {
   SummarySnapshot.startSummarySnapshot(builder);
   SummarySnapshot.addStamps(builder, stampsOffset);
   SummarySnapshot.addInstrumentId(builder, instrumentId);
@@ -576,6 +656,10 @@ static createSummarySnapshot(builder:flatbuffers.Builder, stampsOffset:flatbuffe
   SummarySnapshot.addT2tP999Us(builder, t2tP999Us);
   SummarySnapshot.addT2tMaxUs(builder, t2tMaxUs);
   SummarySnapshot.addFillsHash(builder, fillsHashOffset);
+  SummarySnapshot.addFillsTaker(builder, fillsTaker);
+  SummarySnapshot.addFillsQueue(builder, fillsQueue);
+  SummarySnapshot.addFillsTradeThrough(builder, fillsTradeThrough);
+  SummarySnapshot.addFillsBookCross(builder, fillsBookCross);
   return SummarySnapshot.endSummarySnapshot(builder);
 }
 }
