@@ -148,8 +148,14 @@ export class ProductionEngine {
 
   explain(): string {
     const idle = new Map(this.plan.threads.map((t) => [t.name, t.name === 'feed' ? `${this.idleKind} (paced by its source)` : this.idleKind]));
+    // --source okx loads the specs at start (REST or cache): name what will be
+    // loaded, in id order, rather than an empty list.
+    const instruments =
+      this.config.source === 'okx' && this.instruments.length === 0
+        ? `${this.config.symbols.map((s, i) => `${i}=${s}`).join(' ')} (tick and lot sizes loaded from OKX at start)`
+        : this.instruments.map((i) => `${i.id}=${i.symbol}`).join(' ');
     const extra = [
-      `instruments: ${this.instruments.map((i) => `${i.id}=${i.symbol}`).join(' ')}`,
+      `instruments: ${instruments}`,
       `clock: ${this.config.clock}${this.sequenced ? ' (stages take turns in fused order: deterministic fills)' : ''}`,
       `cores: ${cpus().length}; hot threads: ${this.plan.threads.length}; default wait strategy: ${idleKindFor(cpus().length, this.plan.threads.length)}`,
     ];
