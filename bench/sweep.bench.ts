@@ -45,31 +45,31 @@ function recordingTasksFor(n: number, recording: string): SweepTask[] {
 /** The feed alone: FeedStage into `md`, drained by a no-op reader (same thread); `record` also writes the frames to a recording. */
 function feedOnly(task: SweepTask, record: string | null = null): number {
   const s = task.spec;
-  const md = RINGS.find((r) => r.name === 'md')!;
-  const sab = createRing({ capacityBytes: md.capacityBytes, policy: md.policy, name: 'md' });
-  const producer = new SpscRing(sab);
-  const consumer = new SpscRing(sab);
   const params: EngineStageParams = {
     runId: 0, instruments: resolveInstruments(s.symbols), source: 'synthetic', clock: 'sim', sequenced: true, durationUs: s.durationUs,
     seed: s.seed, rateEventsPerS: s.rateEventsPerS, noTrade: false, replayFile: null, record, configHash: '', replaySpeed: Infinity, okxWsUrl: '', okxRestUrl: '',
     strategy: s.strategy, risk: s.risk, sanitizer: s.sanitizer, venue: s.venue, synthetic: s.synthetic, simStartUnixUs: SIM_START_UNIX_US, latency: false,
   };
-  const feed = new FeedStage({ name: 'feed', inputs: [], outputs: [producer], params, report: () => undefined, reportError: () => undefined });
-  const sink: RecordHandler = { onMessage: () => undefined };
-  const t0 = performance.now();
-  while (!feed.done) {
-    feed.doWork();
-    consumer.read(sink, 1 << 20);
-  }
-  feed.onStop();
-  return (feed.events * 1000) / (performance.now() - t0);
+  return sourceAlone((md) => new FeedStage({ name: 'feed', inputs: [], outputs: [md], params, report: () => undefined, reportError: () => undefined }));
 }
 
 /** A recording read alone: its frames copied into `md`, drained by a no-op reader. */
 function recordingOnly(path: string): number {
-  const md = RINGS.find((r) => r.name === 'md')!;
-  const sab = createRing({ capacityBytes: md.capacityBytes, policy: md.policy, name: 'md' });
-  const source = new RecordingSource(path, new SpscRing(sab));
+  return sourceAlone((md) => new RecordingSource(path, md));
+}
+
+interface MdSource {
+  readonly done: boolean;
+  readonly events: number;
+  doWork(): number;
+  onStop(): void;
+}
+
+/** Pumps a source into a fresh `md` ring, drained by a no-op reader on this thread, until it is done: events/s. */
+function sourceAlone(make: (md: SpscRing) => MdSource): number {
+  const plan = RINGS.find((r) => r.name === 'md')!;
+  const sab = createRing({ capacityBytes: plan.capacityBytes, policy: plan.policy, name: 'md' });
+  const source = make(new SpscRing(sab));
   const consumer = new SpscRing(sab);
   const sink: RecordHandler = { onMessage: () => undefined };
   const t0 = performance.now();
@@ -77,7 +77,9 @@ function recordingOnly(path: string): number {
     source.doWork();
     consumer.read(sink, 1 << 20);
   }
-  return (source.events * 1000) / (performance.now() - t0);
+  const rate = (source.events * 1000) / (performance.now() - t0);
+  source.onStop();
+  return rate;
 }
 
 /** Warm in-process replays (the first is JIT warm-up): median events/s. */

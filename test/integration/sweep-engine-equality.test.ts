@@ -71,7 +71,7 @@ describe('sweep task vs threaded engine', () => {
     expect(Object.keys(s.latencyUs.hops)).toEqual(expect.arrayContaining(['feed>sanitizer', 'sanitizer>strategy', 'strategy>risk', 'risk>execution']));
   });
 
-  it('replays without latency measurement (no histogram filled, no stamp taken) and still trades', () => {
+  it('replays without latency measurement (no hop histogram filled) and still trades', () => {
     // …a sweep task does not (EngineStageParams.latency): its figures would be
     // function-call times nobody reads, at ~25 % of a replay's cost. The test
     // above shows the decisions are the engine's all the same.
