@@ -319,16 +319,21 @@ describe.skipIf(missing.length > 0)('monitor UI in Chromium on the real engine (
       return (await text('signals-table')) !== before ? true : undefined;
     }, 15_000, 700);
     await shot('trading');
-    // Home: the fills split by cause, from the same snapshot as the fill count
-    // (read in one evaluation, so both come from one render), summing to it.
+    // Home: the fills split by cause, summing to the fill count. Both cells
+    // are read in one evaluation (one render). Mid-run the causes come from
+    // the execution stage's 1 Hz report while the count follows the fill
+    // events, so they agree once the report catches up: wait for that.
     await open('home');
-    const cells = await until('fills by cause on the home page', async () => {
+    let last = '';
+    await until('fills by cause summing to the fill count on the home page', async () => {
       const [fills, causes] = (await page.evaluate("['fills-count', 'fill-causes'].map((id) => document.querySelector('[data-testid=' + id + ']')?.textContent ?? '')")) as string[];
+      last = `${fills} | ${causes}`;
       const n = num(fills!.split('·')[0]!);
       const parts: number[] = causes!.match(/[\d,]+/g)?.map(num) ?? [];
-      return n > 0 && parts.length === 4 ? { n, parts } : undefined;
+      return n > 0 && parts.length === 4 && parts.reduce((a, b) => a + b, 0) === n ? true : undefined;
+    }).catch((err: Error) => {
+      throw new Error(`${err.message.split('\n')[0]}; last cells: ${last}`, { cause: err });
     });
-    expect(cells.parts.reduce((a, b) => a + b, 0)).toBe(cells.n);
   });
 
   it('Latency: HDR curves drawn and tick-to-trade counted once orders exist', async () => {
