@@ -334,6 +334,9 @@ describe.skipIf(missing.length > 0)('monitor UI in Chromium on the real engine (
     }).catch((err: Error) => {
       throw new Error(`${err.message.split('\n')[0]}; last cells: ${last}`, { cause: err });
     });
+    // Mid-run the reconciliation's difference is work between two 1 Hz
+    // reports, so the page must not call it lost while the engine runs.
+    expect(await page.evaluate("document.querySelector('[data-testid=fills-count]')?.previousElementSibling?.textContent")).toBe('fills · in flight');
   });
 
   it('Latency: HDR curves drawn and tick-to-trade counted once orders exist', async () => {

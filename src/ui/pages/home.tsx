@@ -44,6 +44,12 @@ const f = {
 const killText = computed(() => (f.killed.value ? `kill switch latched${risk.value?.killReason ? `: ${risk.value.killReason}` : ''}` : 'kill switch armed'));
 const eventsTotal = computed(() => `${f.eventsIn.value} / ${f.rejected.value}`);
 const fillsLost = computed(() => `${f.fills.value} · ${f.lost.value}`);
+/**
+ * While the engine runs, the reconciliation compares live counts on main with
+ * the stages' 1 Hz reports, so its difference is work between two reports, not
+ * a loss; only the exit summary (all rings drained) makes it `lost`.
+ */
+const fillsLostLabel = computed(() => (health.value?.state === 'stopped' || health.value?.state === 'failed' ? 'fills · lost' : 'fills · in flight'));
 /** Which fills the fill model decided (queue) and which the market forced (taker, traded through, book crossed). */
 const fillCauses = computed(() => `${int(S.fillsTaker.value)} / ${int(S.fillsQueue.value)} / ${int(S.fillsTradeThrough.value)} / ${int(S.fillsBookCross.value)}`);
 const stateBadge = computed(() => `${badge(f.state.value)} text-base px-3 py-1`);
@@ -213,7 +219,7 @@ export function Home() {
           <Stat label="events total / rejected" value={eventsTotal} testid="events-in" />
           <Stat label="signals" value={f.signals} />
           <Stat label="orders sub / acc / den" value={f.orders} />
-          <Stat label="fills · lost" value={fillsLost} testid="fills-count" />
+          <Stat label={fillsLostLabel.value} value={fillsLost} testid="fills-count" />
           <Stat label="fills taker / queue / thru / cross" value={fillCauses} testid="fill-causes" />
         </div>
       </Card>
