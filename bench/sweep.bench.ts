@@ -48,7 +48,7 @@ function feedOnly(task: SweepTask, record: string | null = null): number {
   const params: EngineStageParams = {
     runId: 0, instruments: resolveInstruments(s.symbols), source: 'synthetic', clock: 'sim', sequenced: true, durationUs: s.durationUs,
     seed: s.seed, rateEventsPerS: s.rateEventsPerS, noTrade: false, replayFile: null, record, configHash: '', replaySpeed: Infinity, okxWsUrl: '', okxRestUrl: '',
-    strategy: s.strategy, risk: s.risk, sanitizer: s.sanitizer, venue: s.venue, synthetic: s.synthetic, simStartUnixUs: SIM_START_UNIX_US, latency: false,
+    strategy: s.strategy, risk: s.risk, sanitizer: s.sanitizer, venue: s.venue, synthetic: s.synthetic, simStartUnixUs: SIM_START_UNIX_US, latency: false, directMarketData: false,
   };
   return sourceAlone((md) => new FeedStage({ name: 'feed', inputs: [], outputs: [md], params, report: () => undefined, reportError: () => undefined }));
 }

@@ -187,6 +187,7 @@ export class ProductionEngine {
       synthetic: c.synthetic,
       simStartUnixUs: SIM_START_UNIX_US,
       latency: true,
+      directMarketData: false,
     };
   }
 

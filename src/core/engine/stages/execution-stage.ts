@@ -38,6 +38,7 @@ import { CancelIntent, OrderIntent, OrderStatus, type Fill, type OrderUpdate } f
 import type { Readiness, RecordClaimer, RecordHandler, SpscRing } from '../../ring/index.ts';
 import { PaperVenue, validatePaperVenueConfig, type PaperVenueSink } from '../../../gateway/paper-exchange/index.ts';
 import type { StageContext, StageLogic } from '../../stage/stage-logic.ts';
+import type { DirectMarketData } from './direct-market.ts';
 import { HopLatency } from './hop-latency.ts';
 import { MarketInbox } from './market-inbox.ts';
 import { OutRing } from './out-ring.ts';
@@ -94,6 +95,8 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
   private readonly toStrategy: OutRing;
   private readonly toMain: OutRing;
   private readonly inbox = new MarketInbox();
+  /** In-process replays: market events handed over decoded by the sanitizer (FusedStage). */
+  direct: DirectMarketData | null = null;
   private readonly intent = new OrderIntent();
   private readonly cancelIntent = new CancelIntent();
   private readonly dq = new DataQualityEvent();
@@ -134,6 +137,13 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
   poll(): number {
     if (this.report.poll()) this.ctx.report(this.buildReport());
     let work = this.mdIn.read(this.mdHandler, BATCH);
+    const direct = this.direct;
+    if (direct !== null && direct.forExecution !== 0) {
+      const msgTypeId = direct.forExecution;
+      direct.forExecution = 0;
+      this.onDecodedMarket(msgTypeId, direct.inbox);
+      work++;
+    }
     // The market event an order was decided on is always in md.execution
     // before the order exists (the sanitizer writes here first): drain it first.
     let n = 0;
@@ -156,8 +166,12 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
       if (this.dq.state !== FeedState.Ok) v.onFeedStale(this.dq.instrumentId, this.clock.now());
       return;
     }
-    const inbox = this.inbox;
-    if (!inbox.decode(msgTypeId, bytes, index)) return;
+    if (this.inbox.decode(msgTypeId, bytes, index)) this.onDecodedMarket(msgTypeId, this.inbox);
+  }
+
+  /** A sanitized market event, decoded (from md.execution, or handed over directly). */
+  private onDecodedMarket(msgTypeId: number, inbox: MarketInbox): void {
+    const v = this.venue;
     this.clock.observe(inbox.tsExchangeUs);
     const now = this.clock.now();
     this.outStamps.set(inbox.stamps);

@@ -44,6 +44,12 @@ export class FusedStage implements StageLogic {
     this.risk = new RiskStage(ctx);
     this.execution = new ExecutionStage(ctx);
     this.readiness = new AnyReady(ctx.inputs);
+    if (p.sequenced && p.directMarketData) {
+      const direct = this.sanitizer.handOffDirectly();
+      this.strategy.direct = direct;
+      this.risk.direct = direct;
+      this.execution.direct = direct;
+    }
   }
 
   doWork(): number {

@@ -48,6 +48,7 @@ import type { Readiness, RecordHandler, SpscRing } from '../../ring/index.ts';
 import { DRBGuard, DenyReason, validateRiskConfig, type RiskEvent, type RiskEventSink } from '../../../risk/index.ts';
 import type { StageContext, StageLogic } from '../../stage/stage-logic.ts';
 import { ControlCode } from './control-codes.ts';
+import type { DirectMarketData } from './direct-market.ts';
 import { HopLatency } from './hop-latency.ts';
 import { OutRing } from './out-ring.ts';
 import type { EngineStageParams } from './stage-params.ts';
@@ -75,6 +76,8 @@ export class RiskStage implements StageLogic, RiskEventSink {
   private readonly latency: boolean;
   readonly guard: DRBGuard;
   gate: TurnGate | null = null;
+  /** In-process replays: top of book handed over by the sanitizer (FusedStage). */
+  direct: DirectMarketData | null = null;
   readiness?: Readiness;
   private readonly ctx: StageContext;
   private readonly clock: LogicClock;
@@ -133,6 +136,12 @@ export class RiskStage implements StageLogic, RiskEventSink {
     if (this.report.poll()) this.ctx.report(this.buildReport());
     let work = this.controlIn.read(this.controlHandler, 16);
     work += this.mdIn.read(this.feedbackHandler, BATCH);
+    const direct = this.direct;
+    if (direct !== null && direct.bboForRisk) {
+      direct.bboForRisk = false;
+      this.onQuote(direct.bbo);
+      work++;
+    }
     work += this.execIn.read(this.feedbackHandler, BATCH);
     // Before each order, take in whatever fills/quotes were published before it.
     let n = 0;
@@ -153,8 +162,7 @@ export class RiskStage implements StageLogic, RiskEventSink {
     switch (msgTypeId) {
       case MsgType.BestBidOffer:
         decodeBestBidOffer(bytes, index, this.bbo);
-        this.clock.observe(this.bbo.tsExchangeUs);
-        g.onQuote(this.bbo.instrumentId, this.bbo.bidPriceTicks, this.bbo.askPriceTicks, this.clock.now());
+        this.onQuote(this.bbo);
         return;
       case MsgType.MarkPrice:
         decodeMarkPrice(bytes, index, this.mark);
@@ -181,6 +189,12 @@ export class RiskStage implements StageLogic, RiskEventSink {
         g.onOrderUpdate(this.update);
         return;
     }
+  }
+
+  /** The sanitized top of book (from md.risk, or handed over directly). */
+  private onQuote(bbo: BestBidOffer): void {
+    this.clock.observe(bbo.tsExchangeUs);
+    this.guard.onQuote(bbo.instrumentId, bbo.bidPriceTicks, bbo.askPriceTicks, this.clock.now());
   }
 
   private onOrder(msgTypeId: number, bytes: Uint8Array, index: number, length: number): void {

@@ -10,6 +10,9 @@
  * on), top of book / mark / feed state to `md.risk`, data-quality events to
  * `events.sanitizer`, resync requests to `resync`, and a 20 Hz top-20 book
  * snapshot plus trades and liquidations to the lossy `ui.book` ring.
+ * In an in-process replay (`handOffDirectly`) accepted events and top of
+ * book skip the three md.* rings: the stages on this thread take the
+ * decoded carriers instead (DirectMarketData).
  *
  * Mentor's Corner — an FPGA feed handler validates and normalises a binary
  * multicast feed in ~100 ns per message with A/B line arbitration. Here the
@@ -34,6 +37,7 @@ import { BestBidOffer, BookDeltas } from '../../domain/market-events.ts';
 import type { Readiness, RecordHandler, SpscRing } from '../../ring/index.ts';
 import { L0Sanitizer, RejectReason, validateSanitizerConfig, type DataQualitySink } from '../../sanitizer/index.ts';
 import type { StageContext, StageLogic } from '../../stage/stage-logic.ts';
+import { DirectMarketData } from './direct-market.ts';
 import { HopLatency } from './hop-latency.ts';
 import { MarketInbox } from './market-inbox.ts';
 import { OutRing } from './out-ring.ts';
@@ -88,6 +92,8 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
   private nextTimerUs = 0;
   private nextUiUs = 0;
   private lastState: FeedState[];
+  /** Set by `handOffDirectly` (in-process replays): accepted events skip md.strategy / md.execution / md.risk. */
+  private direct: DirectMarketData | null = null;
 
   constructor(ctx: StageContext) {
     const p = ctx.params as EngineStageParams;
@@ -109,6 +115,16 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
     this.toUi = new OutRing(ringNamed(ctx.outputs, 'ui.book', 'sanitizer'));
     const resync = ctx.outputs.find((r) => r.name === 'resync');
     this.toFeed = resync ? new OutRing(resync) : null;
+  }
+
+  /**
+   * From now on, hands accepted market events to the stages on this thread
+   * through the returned object instead of the md.* rings (see
+   * DirectMarketData for why only a sequenced fused replay may).
+   */
+  handOffDirectly(): DirectMarketData {
+    this.direct = new DirectMarketData(this.inbox, this.bbo);
+    return this.direct;
   }
 
   /** The input ring (the turn gate waits on it). */
@@ -190,9 +206,16 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
     this.hops.record(HOP_RECV_FEED, stamps[Stage.Feed]! - stamps[Stage.Recv]!);
     this.hops.record(HOP_FEED_SANITIZER, t - stamps[Stage.Feed]!);
 
+    const direct = this.direct;
     if (msgTypeId !== MsgType.BestBidOffer) {
-      this.toExecution.forward(msgTypeId, bytes, index, length);
-      this.toStrategy.forward(msgTypeId, bytes, index, length);
+      if (direct !== null) {
+        stamps[Stage.Sanitizer] = t;
+        direct.forExecution = msgTypeId;
+        direct.forStrategy = msgTypeId;
+      } else {
+        this.toExecution.forward(msgTypeId, bytes, index, length);
+        this.toStrategy.forward(msgTypeId, bytes, index, length);
+      }
     }
     if (msgTypeId === MsgType.BookDeltas || msgTypeId === MsgType.BestBidOffer) this.publishTopOfBook(inbox.instrumentId, t);
     else if (msgTypeId === MsgType.MarkPrice) this.toRisk.forward(msgTypeId, bytes, index, length);
@@ -237,6 +260,10 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
     b.bidSizeLots = book.bidCount > 0 ? book.bidSz[0]! : 0;
     b.askPriceTicks = book.askCount > 0 ? book.askPx[0]! : 0;
     b.askSizeLots = book.askCount > 0 ? book.askSz[0]! : 0;
+    if (this.direct !== null) {
+      this.direct.bboForRisk = true;
+      return;
+    }
     const st = this.outStamps;
     st.set(this.inbox.stamps);
     st[Stage.Sanitizer] = t;

@@ -44,4 +44,13 @@ export interface EngineStageParams {
    * depend on it: in simulated time the logic runs on event time.
    */
   readonly latency: boolean;
+  /**
+   * Fused and sequenced only: the sanitizer hands each accepted event to
+   * strategy, risk and execution as the carriers it decoded, instead of
+   * through md.strategy / md.execution / md.risk (DirectMarketData: same
+   * order, same handlers). True only for in-process sweep replays, where the
+   * copies and re-decodes were ~20 % of an event; the engine keeps the rings,
+   * so its ring statistics and per-hop stamps stay whole.
+   */
+  readonly directMarketData: boolean;
 }

@@ -40,6 +40,7 @@ import { createStrategy } from '../../strategies/registry.ts';
 import type { SignalEvent } from '../../strategies/signal.ts';
 import type { Strategy, StrategyOutput } from '../../strategies/strategy.ts';
 import type { StageContext, StageLogic } from '../../stage/stage-logic.ts';
+import type { DirectMarketData } from './direct-market.ts';
 import { HopLatency } from './hop-latency.ts';
 import { MarketInbox } from './market-inbox.ts';
 import { OutRing } from './out-ring.ts';
@@ -68,6 +69,8 @@ export class StrategyStage implements StageLogic, StrategyOutput {
   readonly strategy: Strategy;
   /** Set by the engine wiring when taking turns in simulated time. */
   gate: TurnGate | null = null;
+  /** In-process replays: market events handed over decoded by the sanitizer (FusedStage). */
+  direct: DirectMarketData | null = null;
   readiness?: Readiness;
   private readonly ctx: StageContext;
   private readonly clock: LogicClock;
@@ -129,6 +132,13 @@ export class StrategyStage implements StageLogic, StrategyOutput {
     let work = this.execIn.read(this.execHandler, BATCH);
     work += this.riskIn.read(this.riskHandler, BATCH);
     work += this.mdIn.read(this.mdHandler, BATCH);
+    const direct = this.direct;
+    if (direct !== null && direct.forStrategy !== 0) {
+      const msgTypeId = direct.forStrategy;
+      direct.forStrategy = 0;
+      this.onDecodedMarket(msgTypeId, direct.inbox);
+      work++;
+    }
     if (!this.sim) {
       const now = this.clock.now();
       if (now >= this.nextTimerUs) {
@@ -151,8 +161,11 @@ export class StrategyStage implements StageLogic, StrategyOutput {
       this.strategy.onFeedState(this.dq.instrumentId, this.dq.state, this.clock.now());
       return;
     }
-    const inbox = this.inbox;
-    if (!inbox.decode(msgTypeId, bytes, index)) return;
+    if (this.inbox.decode(msgTypeId, bytes, index)) this.onDecodedMarket(msgTypeId, this.inbox);
+  }
+
+  /** A sanitized market event, decoded (from md.strategy, or handed over directly). */
+  private onDecodedMarket(msgTypeId: number, inbox: MarketInbox): void {
     const t = stampUs(this.latency);
     this.hops.record(0, t - inbox.stamps[Stage.Sanitizer]!);
     this.triggerStamps.set(inbox.stamps);
