@@ -34,7 +34,7 @@ import {
 } from '../../codec/index.ts';
 import { FeedState } from '../../domain/enums.ts';
 import { BestBidOffer, BookDeltas } from '../../domain/market-events.ts';
-import type { Readiness, RecordHandler, SpscRing } from '../../ring/index.ts';
+import type { Readiness, RecordHandler, RecordReader, SpscRing } from '../../ring/index.ts';
 import { L0Sanitizer, RejectReason, validateSanitizerConfig, type DataQualitySink } from '../../sanitizer/index.ts';
 import type { StageContext, StageLogic } from '../../stage/stage-logic.ts';
 import { DirectMarketData } from './direct-market.ts';
@@ -92,6 +92,8 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
   private nextTimerUs = 0;
   private nextUiUs = 0;
   private lastState: FeedState[];
+  /** Where `admit` reads market events: `md`, or a recording an in-process replay hands in (`pullFrom`). */
+  private source: RecordReader;
   /** Set by `handOffDirectly` (in-process replays): accepted events skip md.strategy / md.execution / md.risk. */
   private direct: DirectMarketData | null = null;
 
@@ -108,6 +110,7 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
     this.sanitizer = new L0Sanitizer(p.instruments, validateSanitizerConfig(p.sanitizer), this, this.sim ? 0 : epochTimeOriginMs() * 1000);
     this.lastState = p.instruments.map(() => FeedState.Invalid);
     this.md = ringNamed(ctx.inputs, 'md', 'sanitizer');
+    this.source = this.md;
     this.toExecution = new OutRing(ringNamed(ctx.outputs, 'md.execution', 'sanitizer'));
     this.toStrategy = new OutRing(ringNamed(ctx.outputs, 'md.strategy', 'sanitizer'));
     this.toRisk = new OutRing(ringNamed(ctx.outputs, 'md.risk', 'sanitizer'));
@@ -125,6 +128,16 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
   handOffDirectly(): DirectMarketData {
     this.direct = new DirectMarketData(this.inbox, this.bbo);
     return this.direct;
+  }
+
+  /**
+   * From now on, reads market events from `source` instead of `md`: an
+   * in-process replay lets the sanitizer take a recording's frames where
+   * they lie instead of copying each into `md` first. The frames must be
+   * writable (stamps go in place) and stay valid during `onMessage`.
+   */
+  pullFrom(source: RecordReader): void {
+    this.source = source;
   }
 
   /** The input ring (the turn gate waits on it). */
@@ -165,7 +178,7 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
       this.publishUiBooks(t);
     }
     if (this.report.due(t)) this.ctx.report(this.buildReport());
-    return this.md.read(this, limit);
+    return this.source.read(this, limit);
   }
 
   onStop(): void {
