@@ -14,11 +14,12 @@
  * Mentor's Corner — the ideal is a backtest farm: many cores pulling L3
  * replays from a columnar tick store into C++/Rust simulators at tens of M
  * events/s per core. Ours is piscina on the local cores over recorded or
- * synthetic L2, through the engine's own stage code (latency stamps off):
- * `npm run bench -- sweep` on the 2-vCPU VM, ~0.32 M recorded events/s per
- * thread, 0.48 M on 2 (×1.68); target 1 M not met. The time is the engine's
- * (ring copies, three decodes, three L2 books per event), kept on purpose: a
- * sweep through other code would measure a different strategy.
+ * synthetic L2, through the engine's own stage code minus the live-only
+ * work (no latency stamps, market data handed over decoded, not via rings):
+ * `npm run bench -- sweep` on a 2-vCPU VM, ~0.80 M recorded events/s per
+ * thread, 1.47 M on 2 (×1.84); target 1 M not met. The rest is the engine's
+ * logic (three L2 books per event ~22 %), kept on purpose: a sweep through
+ * other code would measure a different strategy.
  */
 import { setMaxListeners } from 'node:events';
 import { cpus } from 'node:os';
