@@ -2,7 +2,8 @@
  * `npm run bench -- logic [--json PATH] [--calls N]`: decisions per second
  * and per-call latency (HDR) of the domain logic each stage hosts —
  * DRBGuard.check, L0Sanitizer.onBookDeltas, SimpleLiquidationHunter.onTrade —
- * on realistic streams from the synthetic market, with heap growth over the
+ * on realistic streams from the synthetic market, and L2Book.applyDeltas on an
+ * OKX-depth (400-level) book, with heap growth over the
  * whole run (target ≈ 0: no allocation in steady state).
  *
  * Baselines in the same run: `timer` (an empty call timed the same way: the
@@ -163,6 +164,16 @@ export async function run(args: string[]): Promise<void> {
   results.push(san.result);
   heap.sanitizer = san.heapGrowthMb;
 
+  // L2Book.applyDeltas on an OKX-depth book (every stage keeps one: sanitizer, strategy, venue).
+  const depthBook = new L2Book();
+  depthBook.applyDeltas(okxDepthSnapshot());
+  const depthUpdates = okxDepthUpdates(4096);
+  const bk = measure('L2Book.applyDeltas', { book: `${OKX_DEPTH} levels/side`, update: '4 changes, 70 % within 10 levels of the touch, 40 % deletes' }, calls, (i) => {
+    depthBook.applyDeltas(depthUpdates[i & 4095]!);
+  });
+  results.push(bk.result);
+  heap.book = bk.heapGrowthMb;
+
   // DRBGuard.check on an accepted limit order at the touch (the full path), quotes refreshed.
   const guard = new DRBGuard(validateRiskConfig({ ordersPerWindow: 1000, cancelsPerWindow: 2000, duplicateIntentWindowUs: 1 }), [instruments[0]!], new NullRiskEventSink());
   guard.onFeedState(0, FeedState.Ok);
@@ -198,10 +209,61 @@ export async function run(args: string[]): Promise<void> {
   heap.hunter = h.heapGrowthMb;
 
   printTable('logic: per-call latency of the stage logic (2 baselines first)', results);
-  console.log(`\nheap growth over ${calls.toLocaleString('en')} calls (MB, after GC): sanitizer ${heap.sanitizer!.toFixed(3)}, guard ${heap.guard!.toFixed(3)}, hunter ${heap.hunter!.toFixed(3)}`);
+  console.log(`\nheap growth over ${calls.toLocaleString('en')} calls (MB, after GC): sanitizer ${heap.sanitizer!.toFixed(3)}, book ${heap.book!.toFixed(3)}, guard ${heap.guard!.toFixed(3)}, hunter ${heap.hunter!.toFixed(3)}`);
   console.log(`sanitizer accepted ${(100 * acceptedShare).toFixed(2)}% of book updates (the rest: checks doing their job); guard accepted ${guard.acceptedCount} of ${guard.acceptedCount + guard.denyCounts.reduce((a, b) => a + b, 0)}`);
   console.log(`json-parse / sanitizer per call: ${(jp.result.nsPerCall as number / (san.result.nsPerCall as number)).toFixed(1)}x`);
   writeJson(json, 'logic', results, { heapGrowthMb: heap });
+}
+
+/** OKX `books` depth per side. */
+const OKX_DEPTH = 400;
+const DEPTH_TOUCH_BID = 1_000_000;
+
+/** A full OKX-depth book around a fixed touch (bids 1,000,000 down, asks 1,000,001 up). */
+function okxDepthSnapshot(): BookDeltas {
+  const d = new BookDeltas(OKX_DEPTH);
+  d.isSnapshot = true;
+  d.bidCount = OKX_DEPTH;
+  d.askCount = OKX_DEPTH;
+  for (let i = 0; i < OKX_DEPTH; i++) {
+    d.bidPriceTicks[i] = DEPTH_TOUCH_BID - i;
+    d.bidSizeLots[i] = 5;
+    d.askPriceTicks[i] = DEPTH_TOUCH_BID + 1 + i;
+    d.askSizeLots[i] = 5;
+  }
+  return d;
+}
+
+/**
+ * `n` incremental updates of 4 level changes each, seeded: 70 % within 10
+ * levels of the touch (where a live book changes most), the rest anywhere in
+ * the 400; 40 % deletes, re-added by later changes, so the book keeps its depth.
+ */
+function okxDepthUpdates(n: number): BookDeltas[] {
+  let state = 20261125;
+  const rnd = (): number => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out: BookDeltas[] = [];
+  for (let m = 0; m < n; m++) {
+    const d = new BookDeltas(4);
+    for (let k = 0; k < 4; k++) {
+      const depth = rnd() < 0.7 ? Math.floor(rnd() * 10) : Math.floor(rnd() * OKX_DEPTH);
+      const size = rnd() < 0.4 ? 0 : 1 + Math.floor(rnd() * 9);
+      if (rnd() < 0.5) {
+        d.bidPriceTicks[d.bidCount] = DEPTH_TOUCH_BID - depth;
+        d.bidSizeLots[d.bidCount++] = size;
+      } else {
+        d.askPriceTicks[d.askCount] = DEPTH_TOUCH_BID + 1 + depth;
+        d.askSizeLots[d.askCount++] = size;
+      }
+    }
+    out.push(d);
+  }
+  return out;
 }
 
 const update = new OrderUpdate();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { L2Book } from '../../src/core/book/l2-book.ts';
 import { Side } from '../../src/core/domain/enums.ts';
+import { BookDeltas } from '../../src/core/domain/market-events.ts';
 
 const SEED = 20261124;
 
@@ -33,11 +34,45 @@ describe('L2Book against a Map model', () => {
         const ea = modelLevels(asks, false, 1000);
         expect(book.bidCount).toBe(eb.length);
         expect(book.askCount).toBe(ea.length);
-        for (let i = 0; i < eb.length; i++) expect([book.bidPx[i], book.bidSz[i]]).toEqual(eb[i]);
-        for (let i = 0; i < ea.length; i++) expect([book.askPx[i], book.askSz[i]]).toEqual(ea[i]);
+        for (let i = 0; i < eb.length; i++) expect([book.bidPrice(i), book.bidSize(i)]).toEqual(eb[i]);
+        for (let i = 0; i < ea.length; i++) expect([book.askPrice(i), book.askSize(i)]).toEqual(ea[i]);
         for (const [p, s] of bids) expect(book.sizeAt(Side.Buy, p)).toBe(s);
       }),
       { seed: SEED, numRuns: 200 },
+    );
+  });
+
+  it('applies a snapshot exactly as clearing and setting its levels one by one (ordered, unordered, duplicate, zero, oversized)', () => {
+    const level = fc.tuple(fc.integer({ min: 900, max: 1100 }), fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50 })));
+    // Mostly venue-like (strictly ordered from the touch, sizes > 0), sometimes not.
+    const side = (descending: boolean) =>
+      fc.oneof(
+        fc.uniqueArray(fc.integer({ min: 900, max: 1100 }), { maxLength: 40 }).map((ps) =>
+          ps.sort((a, b) => (descending ? b - a : a - b)).map((p, i) => [p, 1 + (i % 7)] as [number, number]),
+        ),
+        fc.array(level, { maxLength: 40 }),
+      );
+    fc.assert(
+      fc.property(side(true), side(false), fc.integer({ min: 1, max: 48 }), fc.array(level, { maxLength: 6 }), (bids, asks, capacity, before) => {
+        const d = new BookDeltas(64);
+        d.isSnapshot = true;
+        d.bidCount = bids.length;
+        d.askCount = asks.length;
+        bids.forEach(([p, q], i) => ((d.bidPriceTicks[i] = p), (d.bidSizeLots[i] = q)));
+        asks.forEach(([p, q], i) => ((d.askPriceTicks[i] = p), (d.askSizeLots[i] = q)));
+        const book = new L2Book(capacity);
+        const oracle = new L2Book(capacity);
+        for (const [p, q] of before) book.setBid(p, q); // replaced by the snapshot
+        book.applyDeltas(d);
+        for (const [p, q] of bids) oracle.setBid(p, q);
+        for (const [p, q] of asks) oracle.setAsk(p, q);
+        const levels = (b: L2Book) => ({
+          bids: Array.from({ length: b.bidCount }, (_, i) => [b.bidPrice(i), b.bidSize(i)]),
+          asks: Array.from({ length: b.askCount }, (_, i) => [b.askPrice(i), b.askSize(i)]),
+        });
+        expect(levels(book)).toEqual(levels(oracle));
+      }),
+      { seed: SEED, numRuns: 300 },
     );
   });
 
@@ -50,7 +85,7 @@ describe('L2Book against a Map model', () => {
     expect(book.bidCount).toBe(3);
     expect(book.overflowCount).toBe(1);
     book.setBid(101, 2); // better: 98 falls off
-    expect(Array.from(book.bidPx.subarray(0, 3))).toEqual([101, 100, 99]);
+    expect([0, 1, 2].map((i) => book.bidPrice(i))).toEqual([101, 100, 99]);
     expect(book.overflowCount).toBe(2);
   });
 

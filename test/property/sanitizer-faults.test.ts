@@ -106,10 +106,14 @@ class Stream {
     d.tsRecvUs = this.recv(d.tsExchangeUs);
     d.bidCount = m.bidCount;
     d.askCount = m.askCount;
-    d.bidPriceTicks.set(m.bidPx.subarray(0, m.bidCount));
-    d.bidSizeLots.set(m.bidSz.subarray(0, m.bidCount));
-    d.askPriceTicks.set(m.askPx.subarray(0, m.askCount));
-    d.askSizeLots.set(m.askSz.subarray(0, m.askCount));
+    for (let i = 0; i < m.bidCount; i++) {
+      d.bidPriceTicks[i] = m.bidPrice(i);
+      d.bidSizeLots[i] = m.bidSize(i);
+    }
+    for (let i = 0; i < m.askCount; i++) {
+      d.askPriceTicks[i] = m.askPrice(i);
+      d.askSizeLots[i] = m.askSize(i);
+    }
     return d;
   }
 
@@ -129,7 +133,7 @@ class Stream {
       let px: number;
       let sz: number;
       if (count > 6 && this.rnd() < 0.3) {
-        px = (bid ? m.bidPx : m.askPx)[this.int(0, count - 1)]!;
+        px = bid ? m.bidPrice(this.int(0, count - 1)) : m.askPrice(this.int(0, count - 1));
         sz = 0;
       } else {
         // Never at or through the other side's touch.

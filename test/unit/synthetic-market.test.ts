@@ -285,9 +285,9 @@ describe('SyntheticMarket book and event invariants', () => {
 
   it('grows sizes away from the touch on average', () => {
     const book = sink.books[BTC]!;
-    const top3 = (book.bidSz[0]! + book.bidSz[1]! + book.bidSz[2]! + book.askSz[0]! + book.askSz[1]! + book.askSz[2]!) / 6;
+    const top3 = (book.bidSize(0) + book.bidSize(1) + book.bidSize(2) + book.askSize(0) + book.askSize(1) + book.askSize(2)) / 6;
     const n = book.bidCount;
-    const last3 = (book.bidSz[n - 1]! + book.bidSz[n - 2]! + book.bidSz[n - 3]! + book.askSz[n - 1]! + book.askSz[n - 2]! + book.askSz[n - 3]!) / 6;
+    const last3 = (book.bidSize(n - 1) + book.bidSize(n - 2) + book.bidSize(n - 3) + book.askSize(n - 1) + book.askSize(n - 2) + book.askSize(n - 3)) / 6;
     expect(last3).toBeGreaterThan(top3);
   });
 

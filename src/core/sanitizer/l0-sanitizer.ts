@@ -400,7 +400,7 @@ export class L0Sanitizer {
     // inlined is boxed), and no NaN/Infinity sentinel is mixed into a float local (the
     // phi with the global's HeapNumber made TurboFan box every spread: 16 B/update).
     const twoSided = book.bidCount > 0 && book.askCount > 0;
-    const mid = twoSided ? (book.bidPx[0]! + book.askPx[0]!) / 2 : 0;
+    const mid = twoSided ? (book.bidPrice(0) + book.askPrice(0)) / 2 : 0;
     let flags = f.flags;
     let reason = RejectReason.Recovered;
     if (twoSided) {
@@ -412,14 +412,14 @@ export class L0Sanitizer {
         if ((flags & QualityFlag.Quarantined) === 0) reason = RejectReason.BookSpike;
         flags |= QualityFlag.Quarantined;
       } else {
-        if (v === SpikeVerdict.Confirmed) f.midRef.resetMid(book.bidPx[0]!, book.askPx[0]!);
-        else f.midRef.updateMid(book.bidPx[0]!, book.askPx[0]!);
+        if (v === SpikeVerdict.Confirmed) f.midRef.resetMid(book.bidPrice(0), book.askPrice(0));
+        else f.midRef.updateMid(book.bidPrice(0), book.askPrice(0));
         flags &= ~QualityFlag.Quarantined;
       }
     }
     // Disorderly: spread too wide, a side empty, or top-of-book depth collapsed.
     let spreadBps = 0;
-    if (twoSided) spreadBps = ((book.askPx[0]! - book.bidPx[0]!) / mid) * 10_000;
+    if (twoSided) spreadBps = ((book.askPrice(0) - book.bidPrice(0)) / mid) * 10_000;
     const depth = book.depthLots(Side.Buy, cfg.depthLevels) + book.depthLots(Side.Sell, cfg.depthLevels);
     let disorderly = false;
     if (!twoSided || spreadBps > cfg.disorderlySpreadBps) {

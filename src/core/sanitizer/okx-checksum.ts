@@ -81,8 +81,8 @@ export class OkxBookChecksum {
     const na = book.askCount < OKX_CHECKSUM_LEVELS ? book.askCount : OKX_CHECKSUM_LEVELS;
     const n = nb > na ? nb : na;
     for (let i = 0; i < n; i++) {
-      if (i < nb) this.level(book.bidPx[i]!, book.bidSz[i]!);
-      if (i < na) this.level(book.askPx[i]!, book.askSz[i]!);
+      if (i < nb) this.level(book.bidPrice(i), book.bidSize(i));
+      if (i < na) this.level(book.askPrice(i), book.askSize(i));
     }
     return crc32Signed(this.buf, this.len);
   }

@@ -472,8 +472,8 @@ export class SyntheticMarket {
       this.emitBookUpdate(s, false, sink);
       return;
     }
-    const priceTicks = buy ? book.askPx[0]! : book.bidPx[0]!;
-    const touchLots = buy ? book.askSz[0]! : book.bidSz[0]!;
+    const priceTicks = buy ? book.askPrice(0) : book.bidPrice(0);
+    const touchLots = buy ? book.askSize(0) : book.bidSize(0);
     let sizeLots = Math.round(this.rng.pareto(s.tradeMinLots, this.config.tradeParetoAlpha));
     if (sizeLots > touchLots) sizeLots = touchLots;
     if (sizeLots < 1) sizeLots = 1;
@@ -640,12 +640,12 @@ export class SyntheticMarket {
       this.beginDeltas(s);
       d.isSnapshot = true;
       for (let j = 0; j < book.bidCount; j++) {
-        d.bidPriceTicks[j] = book.bidPx[j]!;
-        d.bidSizeLots[j] = book.bidSz[j]!;
+        d.bidPriceTicks[j] = book.bidPrice(j);
+        d.bidSizeLots[j] = book.bidSize(j);
       }
       for (let j = 0; j < book.askCount; j++) {
-        d.askPriceTicks[j] = book.askPx[j]!;
-        d.askSizeLots[j] = book.askSz[j]!;
+        d.askPriceTicks[j] = book.askPrice(j);
+        d.askSizeLots[j] = book.askSize(j);
       }
       d.bidCount = book.bidCount;
       d.askCount = book.askCount;
@@ -677,8 +677,8 @@ export class SyntheticMarket {
     const tb = Math.floor(s.midTicks);
     const book = s.book;
     // Stale levels on the wrong side of the mid go first: bids ≤ tb < tb + 1 ≤ asks, never crossed.
-    while (book.bidCount > 0 && book.bidPx[0]! > tb) this.rec(s, true, book.bidPx[0]!, 0);
-    while (book.askCount > 0 && book.askPx[0]! <= tb) this.rec(s, false, book.askPx[0]!, 0);
+    while (book.bidCount > 0 && book.bidPrice(0) > tb) this.rec(s, true, book.bidPrice(0), 0);
+    while (book.askCount > 0 && book.askPrice(0) <= tb) this.rec(s, false, book.askPrice(0), 0);
     this.fillTop(s, true, tb);
     this.fillTop(s, false, tb + 1);
     if (withNoise) this.noise(s);
@@ -695,10 +695,10 @@ export class SyntheticMarket {
     const book = s.book;
     const count = bid ? book.bidCount : book.askCount;
     if (count > 0) {
-      const best = bid ? book.bidPx[0]! : book.askPx[0]!;
+      const best = bid ? book.bidPrice(0) : book.askPrice(0);
       if (bid ? best >= touch : best <= touch) return;
     }
-    const stop = count > 0 ? (bid ? book.bidPx[0]! : book.askPx[0]!) : bid ? -Infinity : Infinity;
+    const stop = count > 0 ? (bid ? book.bidPrice(0) : book.askPrice(0)) : bid ? -Infinity : Infinity;
     const dir = bid ? -1 : 1;
     let p = this.rng.uniform() < TOUCH_GAP_PROB ? touch + dir : touch;
     for (let k = 0; k < this.depth && p > 0 && (bid ? p > stop : p < stop); k++) {
@@ -711,16 +711,16 @@ export class SyntheticMarket {
   private fitDepth(s: InstrumentSim): void {
     const book = s.book;
     const depth = this.depth;
-    while (book.bidCount > depth) this.rec(s, true, book.bidPx[book.bidCount - 1]!, 0);
-    while (book.askCount > depth) this.rec(s, false, book.askPx[book.askCount - 1]!, 0);
+    while (book.bidCount > depth) this.rec(s, true, book.bidPrice(book.bidCount - 1), 0);
+    while (book.askCount > depth) this.rec(s, false, book.askPrice(book.askCount - 1), 0);
     while (book.bidCount < depth) {
-      const worst = book.bidCount > 0 ? book.bidPx[book.bidCount - 1]! : Math.floor(s.midTicks) + 1;
+      const worst = book.bidCount > 0 ? book.bidPrice(book.bidCount - 1) : Math.floor(s.midTicks) + 1;
       const p = worst - 1 - this.rng.geometric(this.lnGapP);
       if (p < 1) break;
       this.rec(s, true, p, this.profileLots(s, book.bidCount));
     }
     while (book.askCount < depth) {
-      const worst = book.askCount > 0 ? book.askPx[book.askCount - 1]! : Math.floor(s.midTicks);
+      const worst = book.askCount > 0 ? book.askPrice(book.askCount - 1) : Math.floor(s.midTicks);
       this.rec(s, false, worst + 1 + this.rng.geometric(this.lnGapP), this.profileLots(s, book.askCount));
     }
   }
@@ -736,17 +736,17 @@ export class SyntheticMarket {
       if (n === 0) continue;
       let i = Math.floor(r.exp1() * NOISE_DEPTH_MEAN);
       if (i > n - 1) i = n - 1;
-      const px = bid ? book.bidPx : book.askPx;
-      const price = px[i]!;
+      const side = bid ? Side.Buy : Side.Sell;
+      const price = book.price(side, i);
       const u = r.uniform();
       if (u < 0.8) {
-        const size = (bid ? book.bidSz : book.askSz)[i]!;
+        const size = book.size(side, i);
         const target = this.profileLots(s, i);
         this.rec(s, bid, price, Math.max(s.spec.minSizeLots, Math.round(0.5 * size + 0.5 * target)));
       } else if (u < 0.9) {
         if (n > this.halfDepth) this.rec(s, bid, price, 0);
       } else if (i + 1 < n) {
-        const gap = Math.abs(px[i + 1]! - price) - 1;
+        const gap = Math.abs(book.price(side, i + 1) - price) - 1;
         if (gap >= 1) {
           const off = 1 + Math.floor(r.uniform() * gap);
           this.rec(s, bid, bid ? price - off : price + off, this.profileLots(s, i + 1));

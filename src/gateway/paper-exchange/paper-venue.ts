@@ -526,20 +526,20 @@ export class PaperVenue {
   private walk(s: number, i: number, side: number, limit: number, qty: number, execute: boolean, venueUs: number): void {
     const book = this.books[i]!;
     const buy = side === Side.Buy;
-    const pxs = buy ? book.askPx : book.bidPx;
-    const szs = buy ? book.askSz : book.bidSz;
-    const n = buy ? book.askCount : book.bidCount;
+    const opposite = buy ? Side.Sell : Side.Buy;
+    const n = book.levels(opposite);
     const b = buy ? 1 : 0; // book side index of the liquidity we take: 0 = bids, 1 = asks
     let rem = qty;
     let last = NaN;
     for (let j = 0; j < n && rem > 0; j++) {
-      const px = pxs[j]!;
+      const px = book.price(opposite, j);
       if (buy ? px > limit : px < limit) break;
-      const avail = szs[j]! - this.consumedAt(i, b, px);
+      const shown = book.size(opposite, j);
+      const avail = shown - this.consumedAt(i, b, px);
       if (avail <= 0) continue;
       const take = avail < rem ? avail : rem;
       if (execute) {
-        this.addConsumed(i, b, px, take, szs[j]!);
+        this.addConsumed(i, b, px, take, shown);
         this.takerFills++;
         this.fill(s, i, px, take, Liquidity.Taker, venueUs);
       }
@@ -557,19 +557,19 @@ export class PaperVenue {
     const limit = ot.priceTicks[s]!;
     const book = this.books[i]!;
     const buy = side === Side.Buy;
-    const pxs = buy ? book.askPx : book.bidPx;
-    const szs = buy ? book.askSz : book.bidSz;
-    const n = buy ? book.askCount : book.bidCount;
-    if (n === 0 || (buy ? pxs[0]! > limit : pxs[0]! < limit)) return;
+    const opposite = buy ? Side.Sell : Side.Buy;
+    const n = book.levels(opposite);
+    if (n === 0 || (buy ? book.price(opposite, 0) > limit : book.price(opposite, 0) < limit)) return;
     const b = buy ? 1 : 0;
     let rem = ot.sizeLots[s]! - ot.filledLots[s]!;
     for (let j = 0; j < n && rem > 0; j++) {
-      const px = pxs[j]!;
+      const px = book.price(opposite, j);
       if (buy ? px > limit : px < limit) break;
-      const avail = szs[j]! - this.consumedAt(i, b, px);
+      const shown = book.size(opposite, j);
+      const avail = shown - this.consumedAt(i, b, px);
       if (avail <= 0) continue;
       const take = avail < rem ? avail : rem;
-      this.addConsumed(i, b, px, take, szs[j]!);
+      this.addConsumed(i, b, px, take, shown);
       this.makerFillsByBookCross++;
       this.fill(s, i, limit, take, Liquidity.Maker, venueUs);
       rem -= take;

@@ -269,10 +269,10 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
     b.instrumentId = instrumentId;
     b.tsExchangeUs = this.inbox.tsExchangeUs;
     b.tsRecvUs = this.inbox.stamps[Stage.Recv]!;
-    b.bidPriceTicks = book.bidCount > 0 ? book.bidPx[0]! : 0;
-    b.bidSizeLots = book.bidCount > 0 ? book.bidSz[0]! : 0;
-    b.askPriceTicks = book.askCount > 0 ? book.askPx[0]! : 0;
-    b.askSizeLots = book.askCount > 0 ? book.askSz[0]! : 0;
+    b.bidPriceTicks = book.bidCount > 0 ? book.bidPrice(0) : 0;
+    b.bidSizeLots = book.bidCount > 0 ? book.bidSize(0) : 0;
+    b.askPriceTicks = book.askCount > 0 ? book.askPrice(0) : 0;
+    b.askSizeLots = book.askCount > 0 ? book.askSize(0) : 0;
     if (this.direct !== null) {
       this.direct.bboForRisk = true;
       return;
@@ -299,12 +299,12 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
       ui.bidCount = Math.min(UI_BOOK_LEVELS, book.bidCount);
       ui.askCount = Math.min(UI_BOOK_LEVELS, book.askCount);
       for (let i = 0; i < ui.bidCount; i++) {
-        ui.bidPriceTicks[i] = book.bidPx[i]!;
-        ui.bidSizeLots[i] = book.bidSz[i]!;
+        ui.bidPriceTicks[i] = book.bidPrice(i);
+        ui.bidSizeLots[i] = book.bidSize(i);
       }
       for (let i = 0; i < ui.askCount; i++) {
-        ui.askPriceTicks[i] = book.askPx[i]!;
-        ui.askSizeLots[i] = book.askSz[i]!;
+        ui.askPriceTicks[i] = book.askPrice(i);
+        ui.askSizeLots[i] = book.askSize(i);
       }
       encodeBookDeltas(this.toUi.ring, ui, st);
     }
