@@ -49,7 +49,7 @@ export interface EngineStageParams {
    * strategy, risk and execution as the carriers it decoded, instead of
    * through md.strategy / md.execution / md.risk (DirectMarketData: same
    * order, same handlers). True only for in-process sweep replays, where the
-   * copies and re-decodes were ~20 % of an event; the engine keeps the rings,
+   * copies and re-decodes were ~30 % of an event; the engine keeps the rings,
    * so its ring statistics and per-hop stamps stay whole.
    */
   readonly directMarketData: boolean;
