@@ -58,6 +58,13 @@ import { SlidingWindowLimiter } from './sliding-window-limiter.ts';
  */
 export const SIGNAL_SLOTS = 4096;
 
+/** One limit as the monitor shows it (DRBGuard.limitUsage). */
+export interface RiskLimitUsage {
+  name: string;
+  value: number;
+  limit: number;
+}
+
 export class DRBGuard {
   /** The one decision object, overwritten by every `check` / `checkCancel`. */
   readonly decision = new RiskDecision();
@@ -126,6 +133,10 @@ export class DRBGuard {
   private readonly sigLots = new Float64Array(SIGNAL_SLOTS);
 
   private state: TradingState = TradingState.Active;
+  /** Why the guard left ACTIVE (the cause of the last transition; None while ACTIVE). */
+  private stateCause: DenyReason = DenyReason.None;
+  /** Instrument symbols by id (limitUsage labels). */
+  private readonly symbols: readonly string[];
   private killed = false;
   private rejectStreak = 0;
   private pausedUntilUs = 0;
@@ -137,6 +148,7 @@ export class DRBGuard {
     this.config = c;
     this.sink = sink;
     if (instruments.length === 0) throw new Error('DRBGuard: no instruments');
+    this.symbols = instruments.map((i) => i.symbol);
     this.positions = new PositionBook(instruments);
     const n = this.positions.size;
     this.nInstruments = n;
@@ -201,6 +213,10 @@ export class DRBGuard {
   }
   get isKilled(): boolean {
     return this.killed;
+  }
+  /** Cause of the transition that left ACTIVE (kill switch, loss limit, …); DenyReason.None while ACTIVE. */
+  get tradingStateCause(): DenyReason {
+    return this.stateCause;
   }
   get openOrderCount(): number {
     return this.orders.count;
@@ -637,6 +653,7 @@ export class DRBGuard {
     const from = this.state;
     if (from === to) return;
     this.state = to;
+    this.stateCause = to === TradingState.Active ? DenyReason.None : cause;
     let cancels = 0;
     if (to === TradingState.Halted) cancels = this.reportCancels(tsUs, false);
     else if (to === TradingState.Reducing) cancels = this.reportCancels(tsUs, true);
@@ -687,6 +704,7 @@ export class DRBGuard {
     this.killed = true;
     const from = this.state;
     this.state = TradingState.Halted;
+    this.stateCause = cause;
     const n = this.reportCancels(tsUs, false, true);
     const e = this.fillEvent(type, tsUs, cause, value, limit, -1, n);
     e.fromState = from;
@@ -707,6 +725,7 @@ export class DRBGuard {
     const from = this.state;
     this.killed = false;
     this.state = TradingState.Active;
+    this.stateCause = DenyReason.None;
     this.pausedUntilUs = 0;
     this.rejectStreak = 0;
     this.execLimiter.reset();
@@ -728,6 +747,30 @@ export class DRBGuard {
   startNewDay(nowUs: number): void {
     this.dayStartEquity = this.equityQuote();
     this.emit(RiskEventType.NewDay, nowUs, DenyReason.None, this.dayStartEquity, 0, -1, 0);
+  }
+
+  /**
+   * How close each limit is, for the monitor's risk panel (cold: the risk
+   * stage's 1 Hz report; allocates). Values in the limit's own unit; a
+   * utilisation of 1 is the point where the guard denies or changes state.
+   */
+  limitUsage(nowUs: number): RiskLimitUsage[] {
+    const c = this.config;
+    const out: RiskLimitUsage[] = [];
+    for (let i = 0; i < this.nInstruments; i++) {
+      out.push({ name: `|position| ${this.symbols[i]} (lots)`, value: Math.abs(this.positionLots(i)), limit: this.maxPositionLots[i]! });
+    }
+    out.push({ name: 'open orders', value: this.orders.count, limit: c.maxOpenOrders });
+    out.push({ name: 'open order notional (quote)', value: this.openNotional, limit: c.maxOpenNotionalQuote });
+    out.push({ name: `orders in ${c.orderWindowUs / 1e6} s`, value: this.orderLimiter.countInWindow(nowUs), limit: c.ordersPerWindow });
+    out.push({ name: `fills in ${c.executionWindowUs / 1e6} s`, value: this.execLimiter.countInWindow(nowUs), limit: c.maxExecutionsPerWindow });
+    const dayLoss = Math.max(0, -this.dayPnlQuote());
+    out.push({ name: 'day loss (quote) → REDUCING', value: dayLoss, limit: c.dailyLossLimitQuote });
+    out.push({ name: 'day loss (quote) → HALTED', value: dayLoss, limit: c.dailyLossHaltQuote });
+    const peak = this.peakEquity;
+    out.push({ name: 'drawdown from peak (%)', value: peak > 0 ? Math.max(0, ((peak - this.equityQuote()) / peak) * 100) : 0, limit: c.maxDrawdownPct });
+    out.push({ name: 'venue rejects in a row', value: this.rejectStreak, limit: c.maxConsecutiveRejects });
+    return out;
   }
 
   /** Copies working order ids into `out`; returns how many (cold: monitor, tests). */

@@ -2,7 +2,7 @@
  * Public surface of the risk package (DRBGuard and what it speaks).
  * Cold: re-exports only. Stages import from here.
  */
-export { DRBGuard, SIGNAL_SLOTS } from './drb-guard.ts';
+export { DRBGuard, SIGNAL_SLOTS, type RiskLimitUsage } from './drb-guard.ts';
 export { DenyReason, DENY_REASON_COUNT, DENY_REASON_NAMES, denyReasonName } from './deny-reason.ts';
 export { RiskDecision, formatDecision } from './risk-decision.ts';
 export { RiskEvent, RiskEventType, NullRiskEventSink, type RiskEventSink } from './risk-event.ts';

@@ -54,6 +54,8 @@ const EAGER_HUNTER = {
     cooldownUs: 300_000,
     timeStopUs: 800_000,
   },
+  // A limit the risk panel must show as configured (the hunter trades 1 lot at a time).
+  risk: { defaultMaxPositionLots: 37 },
 };
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -311,7 +313,8 @@ describe.skipIf(missing.length > 0)('monitor UI in Chromium on the real engine (
     await waitForText('signals-table', (t) => /ENTER|no trade/i.test(t));
     await waitForText('orders-table', (t) => /ACCEPTED/.test(t));
     await waitForText('fills-table', (t) => /(buy|sell) [MT]/.test(t));
-    await waitForText('risk-limits', (t) => t.includes('orders denied / submitted') && t.includes(BTC));
+    // The guard's own limits, as configured, with their live values.
+    await waitForText('risk-limits', (t) => t.includes('orders denied / submitted') && /\|position\| BTC-USDT-SWAP \(lots\)\s*[\d.,]+ \/ 37/.test(t) && t.includes('open orders') && t.includes('day loss (quote) → HALTED'));
     // More bursts: the tables keep moving.
     const before = await text('signals-table');
     await until('new signals on the page', async () => {
@@ -367,7 +370,9 @@ describe.skipIf(missing.length > 0)('monitor UI in Chromium on the real engine (
     await page.getByTestId('command-reason').fill('real-engine browser test');
     await page.getByTestId('command-confirm').click();
     await waitForText('trading-state', (t) => t === 'HALTED');
-    await waitForText('kill-latched', (t) => t.startsWith('kill switch latched'));
+    // The operator's reason is kept and shown (it is also in the engine's log).
+    await waitForText('kill-latched', (t) => t === 'kill switch latched: real-engine browser test');
+    expect(stderr).toMatch(/kill switch: engaged: real-engine browser test/);
     const s = await summary();
     expect(s).toMatchObject({ tradingState: 'HALTED', killSwitch: true });
     // Halted means halted: more bursts, no order accepted.

@@ -746,6 +746,43 @@ describe('row 18: kill switch', () => {
   });
 });
 
+describe('limit usage and state cause (the monitor\'s risk panel)', () => {
+  const usage = (h: Harness) => Object.fromEntries(h.guard.limitUsage(h.now).map((l) => [l.name, [l.value, l.limit]]));
+
+  it('reports each limit with its configured value and the live figure behind it', () => {
+    const h = setup({ instrumentLimits: [{ symbol: 'MIN2-USDT-SWAP', maxOrderLots: 10, maxPositionLots: 7, maxSignalLots: 10 }] });
+    h.buildPosition(Side.Buy, 10); // long 10 @ 10000 on UNIT
+    h.submit({ priceTicks: 9_990, sizeLots: 2 }); // one working buy: 2 × 9990 notional
+    h.quote(0, 9_949, 9_951); // mid 9950: −500 of day PnL
+    const u = usage(h);
+    expect(u['|position| UNIT-USDT-SWAP (lots)']).toEqual([10, 20]);
+    expect(u['|position| MIN2-USDT-SWAP (lots)']).toEqual([0, 7]);
+    expect(u['open orders']).toEqual([1, 5]);
+    expect(u['open order notional (quote)']).toEqual([19_980, 300_000]);
+    expect(u['orders in 1 s']).toEqual([2, 50]); // both orders within the last second
+    expect(u['fills in 60 s']).toEqual([1, 50]);
+    expect(u['day loss (quote) → REDUCING']).toEqual([500, 1_000]);
+    expect(u['day loss (quote) → HALTED']).toEqual([500, 2_000]);
+    expect(u['drawdown from peak (%)']![1]).toBe(5);
+    expect(u['drawdown from peak (%)']![0]).toBeCloseTo((500 / 1_000_000) * 100, 9);
+    expect(u['venue rejects in a row']).toEqual([0, 3]);
+  });
+
+  it('names the cause of leaving ACTIVE, and clears it on re-arm', () => {
+    const h = setup();
+    expect(h.guard.tradingStateCause).toBe(DenyReason.None);
+    h.buildPosition(Side.Buy, 10);
+    h.quote(0, 9_898, 9_900); // −1010: REDUCING
+    expect(denyReasonName(h.guard.tradingStateCause)).toBe(denyReasonName(DenyReason.DailyLossLimit));
+    h.guard.kill(h.now);
+    expect(denyReasonName(h.guard.tradingStateCause)).toBe(denyReasonName(DenyReason.ManualKill));
+    h.quote(0, 9_999, 10_001); // loss gone: re-arm returns to ACTIVE
+    h.guard.rearm(h.now);
+    expect(h.guard.tradingState).toBe(TradingState.Active);
+    expect(h.guard.tradingStateCause).toBe(DenyReason.None);
+  });
+});
+
 describe('cold-path names', () => {
   it('renders stable SCREAMING_CASE names', () => {
     expect(denyReasonName(DenyReason.QuantityExceedsMaximum)).toBe('QUANTITY_EXCEEDS_MAXIMUM');

@@ -18,7 +18,7 @@ import {
 import { OrderIntent, OrderStatus, OrderUpdate } from '../domain/orders.ts';
 import { rejectReasonName } from '../sanitizer/index.ts';
 import { signalDecisionName, signalDecisionOf, signalReasonName } from '../strategies/signal.ts';
-import { denyReasonName } from '../../risk/index.ts';
+import { DenyReason, denyReasonName } from '../../risk/index.ts';
 import type {
   EngineView,
   FillRow,
@@ -246,18 +246,26 @@ export class EngineMonitorView implements EngineView, EventListener {
       }));
   }
 
+  /**
+   * The guard's own limits and how close each is (the risk stage's 1 Hz
+   * report), the trading state with its cause, and the operator's kill reason.
+   */
   riskState(): RiskState {
     const s = this.engine.summary();
     const r = this.engine.reports().risk;
     const state = TRADING_STATES[this.engine.collector.tradingState] ?? (s.tradingState as RiskState['tradingState']);
     const submitted = s.orders.submitted;
     const denied = Object.values(s.orders.denied).reduce((a, b) => a + b, 0);
+    const killed = r?.killed ?? false;
+    const cause = r !== undefined && r.tradingStateCause !== 0 ? denyReasonName(r.tradingStateCause) : undefined;
     return {
       tradingState: state,
-      killLatched: r?.killed ?? false,
+      killLatched: killed,
+      ...(killed ? { killReason: this.engine.operatorKillReason ?? cause ?? 'kill switch' } : {}),
+      ...(state !== 'ACTIVE' && cause !== undefined ? { stateReason: cause } : {}),
       limits: [
         { name: 'orders denied / submitted', value: denied, limit: Math.max(1, submitted), utilisation: submitted > 0 ? denied / submitted : 0 },
-        ...s.positions.map((p) => ({ name: `|position| ${this.engine.instruments[p.instrumentId]?.symbol ?? p.instrumentId} (lots)`, value: Math.abs(p.positionLots), limit: 5_000, utilisation: Math.abs(p.positionLots) / 5_000 })),
+        ...(r?.limits ?? []).map((l) => ({ ...l, utilisation: l.limit > 0 ? l.value / l.limit : 0 })),
       ],
     };
   }
@@ -288,14 +296,15 @@ export class EngineMonitorView implements EngineView, EventListener {
     return null;
   }
 
-  kill(_reason: string): RiskState {
-    if (!this.engine.kill()) throw new Error('the control ring is full or the engine is not running');
-    const r = this.riskState();
-    return { ...r, tradingState: 'HALTED', killLatched: true };
+  kill(reason: string): RiskState {
+    if (!this.engine.kill(reason)) throw new Error('the control ring is full or the engine is not running');
+    // The risk stage's report catches up within ~1 s; answer with the new state now.
+    return { ...this.riskState(), tradingState: 'HALTED', killLatched: true, killReason: reason, stateReason: denyReasonName(DenyReason.ManualKill) };
   }
 
-  rearm(_reason: string): RiskState {
-    if (!this.engine.rearm()) throw new Error('the control ring is full or the engine is not running');
-    return { ...this.riskState(), tradingState: 'ACTIVE', killLatched: false };
+  rearm(reason: string): RiskState {
+    if (!this.engine.rearm(reason)) throw new Error('the control ring is full or the engine is not running');
+    const { killReason: _k, stateReason: _s, ...r } = this.riskState();
+    return { ...r, tradingState: 'ACTIVE', killLatched: false };
   }
 }

@@ -120,6 +120,8 @@ export class ProductionEngine {
   private endedMs = 0;
   private stopping: Promise<EngineResult> | null = null;
   private readonly failures: string[] = [];
+  /** The operator's reason for the kill switch now latched (null: none, or re-armed since). */
+  operatorKillReason: string | null = null;
   private resolveDone!: (r: StopReason) => void;
   /** Resolves when the engine decides to stop (duration, end of data, failure). */
   readonly done: Promise<StopReason>;
@@ -308,14 +310,20 @@ export class ProductionEngine {
     return encodeRiskEvent(ring, ev, st);
   }
 
-  kill(): boolean {
-    this.log('kill switch: engaged by request');
-    return this.sendControl(ControlCode.Kill);
+  /** Latches the kill switch; `reason` (the operator's words) is logged and kept for the monitor. */
+  kill(reason = 'by request'): boolean {
+    if (!this.sendControl(ControlCode.Kill)) return false;
+    this.log(`kill switch: engaged: ${reason}`);
+    this.operatorKillReason = reason;
+    return true;
   }
 
-  rearm(): boolean {
-    this.log('kill switch: re-armed by request');
-    return this.sendControl(ControlCode.Rearm);
+  /** Human re-arm (RTS 6 15(3)); `reason` is logged. */
+  rearm(reason = 'by request'): boolean {
+    if (!this.sendControl(ControlCode.Rearm)) return false;
+    this.log(`kill switch: re-armed: ${reason}`);
+    this.operatorKillReason = null;
+    return true;
   }
 
   private fail(message: string): void {

@@ -109,6 +109,11 @@ function Positions() {
   );
 }
 
+/** Counts as integers, amounts with two decimals. */
+function limitValue(x: number): string {
+  return Number.isInteger(x) ? int(x) : x.toFixed(2);
+}
+
 function Limits() {
   const r = risk.value;
   if (r === null) return <div class="text-xs text-slate-500">loading…</div>;
@@ -123,7 +128,7 @@ function Limits() {
         const tone = pct >= 90 ? 'bg-rose-500' : pct >= 70 ? 'bg-amber-500' : 'bg-sky-500';
         return (
           <div key={l.name} class="mb-1.5">
-            <div class="flex justify-between text-[11px]"><span class="text-slate-300">{l.name}</span><span class="num text-slate-400">{`${l.value.toFixed(2)} / ${l.limit}`}</span></div>
+            <div class="flex justify-between text-[11px]"><span class="text-slate-300">{l.name}</span><span class="num text-slate-400">{`${limitValue(l.value)} / ${limitValue(l.limit)}`}</span></div>
             <div class="h-1.5 rounded bg-slate-800"><div class={`h-1.5 rounded ${tone}`} style={`width:${pct.toFixed(1)}%`} /></div>
           </div>
         );

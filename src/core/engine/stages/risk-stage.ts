@@ -45,7 +45,7 @@ import {
 import { BestBidOffer, MarkPriceEvent } from '../../domain/market-events.ts';
 import { CancelIntent, Fill, OrderIntent, OrderUpdate } from '../../domain/orders.ts';
 import type { Readiness, RecordHandler, SpscRing } from '../../ring/index.ts';
-import { DRBGuard, DenyReason, validateRiskConfig, type RiskEvent, type RiskEventSink } from '../../../risk/index.ts';
+import { DRBGuard, DenyReason, validateRiskConfig, type RiskEvent, type RiskEventSink, type RiskLimitUsage } from '../../../risk/index.ts';
 import type { StageContext, StageLogic } from '../../stage/stage-logic.ts';
 import { ControlCode } from './control-codes.ts';
 import type { DirectMarketData } from './direct-market.ts';
@@ -66,7 +66,11 @@ export interface RiskReport {
   denied: number[];
   cancelsApproved: number;
   tradingState: number;
+  /** DenyReason that moved the guard out of ACTIVE (0 while ACTIVE). */
+  tradingStateCause: number;
   killed: boolean;
+  /** Every limit with its current value (DRBGuard.limitUsage), for the monitor. */
+  limits: RiskLimitUsage[];
   hops: Record<string, string>;
 }
 
@@ -303,7 +307,9 @@ export class RiskStage implements StageLogic, RiskEventSink {
       denied: this.deniedByReason.slice(),
       cancelsApproved: this.cancelsApproved,
       tradingState: this.guard.tradingState,
+      tradingStateCause: this.guard.tradingStateCause,
       killed: this.guard.isKilled,
+      limits: this.guard.limitUsage(this.clock.now()),
       hops: this.hops.snapshot(),
     };
   }
