@@ -281,6 +281,10 @@ describe.skipIf(missing.length > 0)('monitor UI in Chromium on the real engine (
     await waitForText('trade-count', (t) => num(t) > trades0);
     await waitForText('trades-tape', (t) => /buy|sell/i.test(t));
     await waitForText('mark-price', (t) => /^\d/.test(t));
+    // The exchange's funding-rate frames reach the page (the sanitizer passes them to the monitor).
+    await waitForText('funding-rate', (t) => /\d/.test(t));
+    // The ladder says which venue sequence number it shows (OKX seqId).
+    await waitForText('book-seq', (t) => num(t) > 0);
     // The mock's own forced orders (liquidation-orders, instType SWAP) reach the tape.
     await waitForText('liq-tape', (t) => /BUY|SELL/.test(t));
     expect(await page.getByTestId('price-chart').locator('canvas').count()).toBeGreaterThan(0);

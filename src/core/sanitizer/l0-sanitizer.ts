@@ -205,6 +205,11 @@ export class L0Sanitizer {
     return f === undefined ? 0 : f.flags;
   }
 
+  /** seqId of the last book message applied (0 before the first, or for a venue without them). */
+  lastSeqId(instrumentId: number): number {
+    return this.feeds[instrumentId]?.lastSeqId ?? 0;
+  }
+
   /** The instrument's book (read-only for callers). Throws for an unknown id (cold). */
   book(instrumentId: number): L2Book {
     const f = this.feeds[instrumentId];

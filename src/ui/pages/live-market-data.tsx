@@ -95,7 +95,7 @@ export function LiveMarketData() {
           <span>mark <span data-testid="mark-price" class="num text-slate-100">{sel.mark}</span></span>
           <span>funding <span data-testid="funding-rate" class="num text-slate-100">{sel.funding}</span></span>
           <span>next <span class="num text-slate-100">{sel.next}</span></span>
-          <span>book seq <span class="num text-slate-100">{sel.seq}</span></span>
+          <span>book seq <span data-testid="book-seq" class="num text-slate-100">{sel.seq}</span></span>
         </div>
       </div>
       <Card title="Order book" class="col-span-3" testid="book-card"><Ladder /></Card>

@@ -9,7 +9,8 @@
  * second (so the venue always holds the market event an order was decided
  * on), top of book / mark / feed state to `md.risk`, data-quality events to
  * `events.sanitizer`, resync requests to `resync`, and a 20 Hz top-20 book
- * snapshot plus trades and liquidations to the lossy `ui.book` ring.
+ * snapshot plus trades, liquidations, mark and funding to the lossy
+ * `ui.book` ring.
  * In an in-process replay (`handOffDirectly`) accepted events and top of
  * book skip the three md.* rings: the stages on this thread take the
  * decoded carriers instead (DirectMarketData).
@@ -230,9 +231,13 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
         this.toStrategy.forward(msgTypeId, bytes, index, length);
       }
     }
-    if (msgTypeId === MsgType.BookDeltas || msgTypeId === MsgType.BestBidOffer) this.publishTopOfBook(inbox.instrumentId, t);
-    else if (msgTypeId === MsgType.MarkPrice) this.toRisk.forward(msgTypeId, bytes, index, length);
-    else if (msgTypeId === MsgType.Trade || msgTypeId === MsgType.Liquidation) this.toUi.ring.write(msgTypeId, bytes, index, length);
+    if (msgTypeId === MsgType.BookDeltas || msgTypeId === MsgType.BestBidOffer) {
+      this.publishTopOfBook(inbox.instrumentId, t);
+      return;
+    }
+    if (msgTypeId === MsgType.MarkPrice) this.toRisk.forward(msgTypeId, bytes, index, length);
+    // Everything but the book (sampled at 20 Hz above) goes to the monitor as is.
+    this.toUi.ring.write(msgTypeId, bytes, index, length);
   }
 
   private setRecv(msgTypeId: number, tsUs: number): void {
@@ -296,6 +301,8 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
       ui.isSnapshot = true;
       ui.tsExchangeUs = 0;
       ui.tsRecvUs = 0;
+      // The venue sequence the snapshot is at (the page shows it as "book seq").
+      ui.seqId = this.sanitizer.lastSeqId(id);
       ui.bidCount = Math.min(UI_BOOK_LEVELS, book.bidCount);
       ui.askCount = Math.min(UI_BOOK_LEVELS, book.askCount);
       for (let i = 0; i < ui.bidCount; i++) {
