@@ -3,8 +3,9 @@
  * OKX REST through ccxt once, then the disk cache; a cache written for
  * another REST URL, or too old, is refreshed; REST down falls back to a
  * stale cache; unknown symbols and no metadata at all are refused, naming
- * the symbol or the URL.
+ * the symbol or the URL — by `qhft run` too, with the bad-value exit code 2.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,11 +86,25 @@ describe('resolveOkxInstruments', () => {
 
   it('refuses an unknown symbol, and REST down with no cache, naming what is wrong', async () => {
     await expect(resolveOkxInstruments({ symbols: ['NOPE-USDT-SWAP'], restUrl: mock.restUrl, cachePath: cacheFile() })).rejects.toThrow(
-      /invalid symbols: "NOPE-USDT-SWAP" \(an instrument the exchange lists/,
+      /invalid --symbols: "NOPE-USDT-SWAP" \(an instrument the exchange lists/,
     );
     const err = await resolveOkxInstruments({ symbols: SYMBOLS, restUrl: DEAD_REST, cachePath: cacheFile() }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(/invalid --okx-rest-url: "http:\/\/127\.0\.0\.1:1" .*no usable cache/);
+  });
+
+  it('qhft run refuses a symbol the exchange does not list: exit 2, the flag and the value named', async () => {
+    const c = spawn(
+      process.execPath,
+      ['bin/qhft.js', 'run', '--source', 'okx', '--symbols', 'NOPE-USDT-SWAP', '--okx-ws-url', mock.wsUrl, '--okx-rest-url', mock.restUrl, '--duration', '2s', '--no-http', '--journal-dir', join(dir, 'journal')],
+      { env: { ...process.env, QHFT_OKX_MARKETS_CACHE: cacheFile(), QHFT_MYSQL_URL: '' } },
+    );
+    let out = '';
+    c.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    c.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((res) => c.on('exit', res));
+    expect(out).toMatch(/^qhft run: invalid --symbols: "NOPE-USDT-SWAP" \(an instrument the exchange lists/m);
+    expect(code, out).toBe(2);
   });
 
   it('puts the cache under .qhft/ unless QHFT_OKX_MARKETS_CACHE says otherwise', () => {

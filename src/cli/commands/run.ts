@@ -73,9 +73,12 @@ export async function runCommand(argv: string[], hooks: RunHooks = {}): Promise<
   try {
     await engine.start();
   } catch (err) {
-    log(`qhft run: failed to start: ${(err as Error).message}`);
+    // A value only the exchange can judge (an unknown --symbols entry, a REST
+    // endpoint that does not answer) is still a bad value: exit 2, as above.
+    const bad = err instanceof ConfigError;
+    log(`qhft run: ${bad ? '' : 'failed to start: '}${(err as Error).message}`);
     await engine.stop('failure');
-    return 1;
+    return bad ? 2 : 1;
   }
   // ---- database writer (src/gateway/db/engine-writer.ts): its own thread, MySQL and/or the journal.
   // Attached before onStarted so it sees every record; `statusParts` extend the status line.

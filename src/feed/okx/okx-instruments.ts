@@ -83,7 +83,7 @@ export function specsFromMarkets(markets: Iterable<CcxtMarketLike>, symbols: rea
   const seen = new Set<string>();
   return symbols.map((s, i) => {
     const m = findMarket(list, s);
-    if (m === undefined) throw new ConfigError('symbols', s, `an instrument the exchange lists (${list.length} markets loaded)`);
+    if (m === undefined) throw new ConfigError('--symbols', s, `an instrument the exchange lists (${list.length} markets loaded)`);
     if (seen.has(m.id)) throw new ConfigError('symbols', s, 'each instrument once');
     seen.add(m.id);
     return specFromCcxtMarket(m, i);
