@@ -15,11 +15,11 @@
  * allocation). Stored best-first, a change at the touch moved the whole
  * side (400 levels on OKX): on an OKX-depth stream (`npm run bench --
  * logic`, 70 % of changes within 10 levels of the touch) an update took
- * ~330 ns that way, ~260 ns now; the synthetic market's 20-level books cost
- * the same either way. hftbacktest's tick-indexed
- * dense vector (`roivectormarketdepth.rs`) gives O(1) updates but needs a
- * price window sized in advance; sorted arrays need none and stay correct
- * after a 10× jump. The arrays are private: level i from the touch is
+ * ~330 ns that way, ~260 ns now; on the synthetic market's 20-level books
+ * (changes at both ends) the two layouts cost about the same.
+ * hftbacktest's tick-indexed dense vector (`roivectormarketdepth.rs`) gives
+ * O(1) updates but needs a price window sized in advance; sorted arrays
+ * need none and stay correct after a 10× jump. The arrays are private: level i from the touch is
  * `bidPrice(i)` / `bidSize(i)` (and ask, or `price(side, i)`).
  */
 import { Side } from '../domain/enums.ts';
