@@ -76,6 +76,30 @@ describe('L2Book against a Map model', () => {
     );
   });
 
+  it('copies its best levels into a BookDeltas best first, and that snapshot rebuilds the same book', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 900, max: 1100 }), fc.integer({ min: 0, max: 9 })), { maxLength: 200 }), fc.integer({ min: 1, max: 30 }), (ops, k) => {
+        const book = new L2Book(64);
+        for (const [bid, p, q] of ops) book.set(bid ? Side.Buy : Side.Sell, p, q);
+        const top = new BookDeltas(64);
+        book.copyLevelsTo(top, k);
+        expect(top.bidCount).toBe(Math.min(k, book.bidCount));
+        expect(top.askCount).toBe(Math.min(k, book.askCount));
+        for (let i = 0; i < top.bidCount; i++) expect([top.bidPriceTicks[i], top.bidSizeLots[i]]).toEqual([book.bidPrice(i), book.bidSize(i)]);
+        for (let i = 0; i < top.askCount; i++) expect([top.askPriceTicks[i], top.askSizeLots[i]]).toEqual([book.askPrice(i), book.askSize(i)]);
+        const all = new BookDeltas(64);
+        all.isSnapshot = true;
+        book.copyLevelsTo(all);
+        const copy = new L2Book(64);
+        copy.applyDeltas(all);
+        expect([copy.bidCount, copy.askCount, copy.bestBid(), copy.bestAsk(), copy.depthLots(Side.Buy, 64), copy.depthLots(Side.Sell, 64)]).toEqual([
+          book.bidCount, book.askCount, book.bestBid(), book.bestAsk(), book.depthLots(Side.Buy, 64), book.depthLots(Side.Sell, 64),
+        ]);
+      }),
+      { seed: SEED, numRuns: 200 },
+    );
+  });
+
   it('drops the worst level when a side is full and counts it', () => {
     const book = new L2Book(3);
     book.setBid(100, 1);

@@ -104,16 +104,7 @@ class Stream {
     d.seqId = this.seq += this.int(1, 5);
     d.tsExchangeUs = this.tick();
     d.tsRecvUs = this.recv(d.tsExchangeUs);
-    d.bidCount = m.bidCount;
-    d.askCount = m.askCount;
-    for (let i = 0; i < m.bidCount; i++) {
-      d.bidPriceTicks[i] = m.bidPrice(i);
-      d.bidSizeLots[i] = m.bidSize(i);
-    }
-    for (let i = 0; i < m.askCount; i++) {
-      d.askPriceTicks[i] = m.askPrice(i);
-      d.askSizeLots[i] = m.askSize(i);
-    }
+    m.copyLevelsTo(d);
     return d;
   }
 

@@ -168,6 +168,26 @@ export class L2Book {
     for (let i = 0; i < d.askCount; i++) this.setAsk(d.askPriceTicks[i]!, d.askSizeLots[i]!);
   }
 
+  /**
+   * Writes the best `maxLevels` levels of each side into `d`, best first (the
+   * order a venue's snapshot lists them), and sets its counts; leaves `d`'s
+   * other fields alone. Bounded by `d`'s capacity. No allocation.
+   */
+  copyLevelsTo(d: BookDeltas, maxLevels: number = this.capacity): void {
+    const nb = Math.min(this.bidCount, maxLevels, d.bidPriceTicks.length);
+    const na = Math.min(this.askCount, maxLevels, d.askPriceTicks.length);
+    for (let i = 0; i < nb; i++) {
+      d.bidPriceTicks[i] = this.bidPx[this.bidCount - 1 - i]!;
+      d.bidSizeLots[i] = this.bidSz[this.bidCount - 1 - i]!;
+    }
+    for (let i = 0; i < na; i++) {
+      d.askPriceTicks[i] = this.askPx[this.askCount - 1 - i]!;
+      d.askSizeLots[i] = this.askSz[this.askCount - 1 - i]!;
+    }
+    d.bidCount = nb;
+    d.askCount = na;
+  }
+
   /** Copies another book's levels (the best `capacity` of each side), no allocation. */
   copyFrom(o: L2Book): void {
     const nb = Math.min(o.bidCount, this.capacity);

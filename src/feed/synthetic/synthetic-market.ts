@@ -639,16 +639,7 @@ export class SyntheticMarket {
       const book = s.book;
       this.beginDeltas(s);
       d.isSnapshot = true;
-      for (let j = 0; j < book.bidCount; j++) {
-        d.bidPriceTicks[j] = book.bidPrice(j);
-        d.bidSizeLots[j] = book.bidSize(j);
-      }
-      for (let j = 0; j < book.askCount; j++) {
-        d.askPriceTicks[j] = book.askPrice(j);
-        d.askSizeLots[j] = book.askSize(j);
-      }
-      d.bidCount = book.bidCount;
-      d.askCount = book.askCount;
+      book.copyLevelsTo(d);
       d.prevSeqId = -1;
       d.seqId = s.seqId;
       this.count(SyntheticEventKind.Book);

@@ -303,16 +303,7 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
       ui.tsRecvUs = 0;
       // The venue sequence the snapshot is at (the page shows it as "book seq").
       ui.seqId = this.sanitizer.lastSeqId(id);
-      ui.bidCount = Math.min(UI_BOOK_LEVELS, book.bidCount);
-      ui.askCount = Math.min(UI_BOOK_LEVELS, book.askCount);
-      for (let i = 0; i < ui.bidCount; i++) {
-        ui.bidPriceTicks[i] = book.bidPrice(i);
-        ui.bidSizeLots[i] = book.bidSize(i);
-      }
-      for (let i = 0; i < ui.askCount; i++) {
-        ui.askPriceTicks[i] = book.askPrice(i);
-        ui.askSizeLots[i] = book.askSize(i);
-      }
+      book.copyLevelsTo(ui, UI_BOOK_LEVELS);
       encodeBookDeltas(this.toUi.ring, ui, st);
     }
   }
