@@ -261,7 +261,7 @@ export class EngineMonitorView implements EngineView, EventListener {
     return {
       tradingState: state,
       killLatched: killed,
-      ...(killed ? { killReason: this.engine.operatorKillReason ?? cause ?? 'kill switch' } : {}),
+      ...(killed ? { killReason: this.engine.killReason ?? cause ?? 'kill switch' } : {}),
       ...(state !== 'ACTIVE' && cause !== undefined ? { stateReason: cause } : {}),
       limits: [
         { name: 'orders denied / submitted', value: denied, limit: Math.max(1, submitted), utilisation: submitted > 0 ? denied / submitted : 0 },

@@ -120,8 +120,8 @@ export class ProductionEngine {
   private endedMs = 0;
   private stopping: Promise<EngineResult> | null = null;
   private readonly failures: string[] = [];
-  /** The operator's reason for the kill switch now latched (null: none, or re-armed since). */
-  operatorKillReason: string | null = null;
+  /** Why the kill switch now latched was engaged: the operator's words, or the failure (null: not engaged, or re-armed since). */
+  killReason: string | null = null;
   private resolveDone!: (r: StopReason) => void;
   /** Resolves when the engine decides to stop (duration, end of data, failure). */
   readonly done: Promise<StopReason>;
@@ -314,7 +314,7 @@ export class ProductionEngine {
   kill(reason = 'by request'): boolean {
     if (!this.sendControl(ControlCode.Kill)) return false;
     this.log(`kill switch: engaged: ${reason}`);
-    this.operatorKillReason = reason;
+    this.killReason = reason;
     return true;
   }
 
@@ -322,7 +322,7 @@ export class ProductionEngine {
   rearm(reason = 'by request'): boolean {
     if (!this.sendControl(ControlCode.Rearm)) return false;
     this.log(`kill switch: re-armed: ${reason}`);
-    this.operatorKillReason = null;
+    this.killReason = null;
     return true;
   }
 
@@ -330,6 +330,7 @@ export class ProductionEngine {
     if (this.failures.includes(message)) return;
     this.failures.push(message);
     this.log(`FAILURE: ${message}; kill switch engaged, shutting down`);
+    this.killReason ??= `engine failure: ${message}`;
     this.sendControl(ControlCode.Kill);
     this.resolveDone('failure');
   }
