@@ -24,7 +24,7 @@ import { L0Sanitizer, NullDataQualitySink, validateSanitizerConfig } from '../sr
 import { DRBGuard, NullRiskEventSink, validateRiskConfig } from '../src/risk/index.ts';
 import { SimpleLiquidationHunter } from '../src/core/strategies/simple-liquidation-hunter.ts';
 import type { StrategyOutput } from '../src/core/strategies/strategy.ts';
-import { SyntheticMarket, type MarketEventSink } from '../src/feed/synthetic/index.ts';
+import { SyntheticMarket, Xoshiro128, type MarketEventSink } from '../src/feed/synthetic/index.ts';
 import { benchArgs, printTable, writeJson, type BenchResult } from './lib/report.ts';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -240,13 +240,8 @@ function okxDepthSnapshot(): BookDeltas {
  * the 400; 40 % deletes, re-added by later changes, so the book keeps its depth.
  */
 function okxDepthUpdates(n: number): BookDeltas[] {
-  let state = 20261125;
-  const rnd = (): number => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = new Xoshiro128(20261125);
+  const rnd = (): number => rng.uniform();
   const out: BookDeltas[] = [];
   for (let m = 0; m < n; m++) {
     const d = new BookDeltas(4);

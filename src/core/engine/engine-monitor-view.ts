@@ -304,7 +304,6 @@ export class EngineMonitorView implements EngineView, EventListener {
 
   rearm(reason: string): RiskState {
     if (!this.engine.rearm(reason)) throw new Error('the control ring is full or the engine is not running');
-    const { killReason: _k, stateReason: _s, ...r } = this.riskState();
-    return { ...r, tradingState: 'ACTIVE', killLatched: false };
+    return { tradingState: 'ACTIVE', killLatched: false, limits: this.riskState().limits };
   }
 }
