@@ -100,6 +100,51 @@ describe('L2Book against a Map model', () => {
     );
   });
 
+  it('stays equal to the model when prices drift and sides overflow (changes at both ends, re-centring)', () => {
+    // A capped model: after a change, a side over capacity loses its worst level.
+    const capped = (m: Map<number, number>, cap: number, bid: boolean): void => {
+      if (m.size <= cap) return;
+      const worst = bid ? Math.min(...m.keys()) : Math.max(...m.keys());
+      m.delete(worst);
+    };
+    const op = fc.record({
+      bid: fc.boolean(),
+      // Mostly at the touch or at the far end, as live and fixed-depth books change.
+      offset: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 10, max: 40 }), fc.integer({ min: 0, max: 40 })),
+      size: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 50 })),
+      drift: fc.integer({ min: -2, max: 3 }),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 24 }), fc.array(op, { minLength: 50, maxLength: 1500 }), (cap, ops) => {
+        const book = new L2Book(cap);
+        const bids = new Map<number, number>();
+        const asks = new Map<number, number>();
+        let center = 100_000;
+        let overflows = 0;
+        for (const o of ops) {
+          center += o.drift;
+          const price = o.bid ? center - o.offset : center + 1 + o.offset;
+          const m = o.bid ? bids : asks;
+          if (o.size === 0) m.delete(price);
+          else {
+            const full = m.size === cap && !m.has(price);
+            m.set(price, o.size);
+            if (full) overflows++;
+            capped(m, cap, o.bid);
+          }
+          book.set(o.bid ? Side.Buy : Side.Sell, price, o.size);
+        }
+        const eb = modelLevels(bids, true, cap);
+        const ea = modelLevels(asks, false, cap);
+        expect(Array.from({ length: book.bidCount }, (_, i) => [book.bidPrice(i), book.bidSize(i)])).toEqual(eb);
+        expect(Array.from({ length: book.askCount }, (_, i) => [book.askPrice(i), book.askSize(i)])).toEqual(ea);
+        for (const [p, q] of asks) expect(book.sizeAt(Side.Sell, p)).toBe(q);
+        expect(book.overflowCount).toBe(overflows);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
   it('drops the worst level when a side is full and counts it', () => {
     const book = new L2Book(3);
     book.setBid(100, 1);
