@@ -5,8 +5,11 @@
  * same records in the same order — data-quality events the sanitizer raises
  * on the way included. Property: for the shipped recording with frames
  * dropped, duplicated and swapped at random (sequence gaps, duplicates,
- * reorders, stale books, resyncs), a replay with the hand-off and one through
- * the rings decide exactly the same: fill stream, orders, denials, signals,
+ * reorders, stale books, resyncs, crossed books the sanitizer applied and
+ * then rejected), a replay with the hand-off and one through the rings make
+ * the same calls into the hunter, the guard and the venue — the strategy's
+ * whole book included (with the hand-off it reads the sanitizer's books) —
+ * and decide exactly the same: fill stream, orders, denials, signals,
  * rejections, PnL.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -17,9 +20,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { SimpleLiquidationHunter } from '../../src/core/strategies/simple-liquidation-hunter.ts';
 import { PaperVenue } from '../../src/gateway/paper-exchange/paper-venue.ts';
 import { DRBGuard } from '../../src/risk/drb-guard.ts';
-import { MsgType, decodeBookDeltas } from '../../src/core/codec/index.ts';
+import type { L2Book } from '../../src/core/book/l2-book.ts';
+import { MsgType, decodeBookDeltas, encodeBookDeltas, newStageStampSet } from '../../src/core/codec/index.ts';
 import { BookDeltas } from '../../src/core/domain/market-events.ts';
-import type { RecordHandler } from '../../src/core/ring/index.ts';
+import { createRing, SpscRing, type RecordHandler } from '../../src/core/ring/index.ts';
 import { RecordingReader, RecordingWriter } from '../../src/feed/recording/index.ts';
 import { runReplay, type ReplayOutcome } from '../../src/research/replay-runner.ts';
 import { expandTasks, parseGrid } from '../../src/research/sweep-grid.ts';
@@ -58,7 +62,26 @@ const header = RecordingReader.open(SHIPPED);
 const init = { instruments: header.header.instruments, configHash: header.header.configHash, source: header.header.source, seed: header.header.seed, epochUnixUs: header.header.epochUnixUs };
 header.close();
 
-type Fault = { at: number; kind: 'drop' | 'duplicate' | 'swap' | 'snapshot0' | 'snapshot1' };
+type Fault = { at: number; kind: 'drop' | 'duplicate' | 'swap' | 'snapshot0' | 'snapshot1' | 'cross' };
+
+/**
+ * A book delta frame changed to cross the book (its first bid far above any
+ * ask, or its first ask at 1 tick), in sequence: the sanitizer applies it,
+ * finds the book crossed and rejects it. Other frames come back unchanged.
+ */
+function crossed(f: Frame): Frame {
+  const d = new BookDeltas();
+  const stamps = newStageStampSet();
+  if (f.type !== MsgType.BookDeltas || !decodeBookDeltas(f.bytes, 0, d, stamps) || d.isSnapshot) return f;
+  if (d.bidCount > 0) d.bidPriceTicks[0] = d.bidPriceTicks[0]! + 10_000_000;
+  else if (d.askCount > 0) d.askPriceTicks[0] = 1;
+  else return f;
+  const ring = new SpscRing(createRing({ capacityBytes: 1 << 16, name: 'test.cross' }));
+  if (!encodeBookDeltas(ring, d, stamps)) throw new Error('cross: encode failed');
+  let out: Frame = f;
+  ring.read({ onMessage: (type, bytes, index, length) => void (out = { type, bytes: bytes.slice(index, index + length) }) }, 1);
+  return out;
+}
 let files = 0;
 
 /** The shipped recording with the faults applied, as a new recording file. */
@@ -75,7 +98,7 @@ function faulted(faults: readonly Fault[]): string {
       continue;
     }
     if (kind === 'snapshot0' || kind === 'snapshot1') out.push(snapshots[kind === 'snapshot0' ? 0 : 1]!);
-    out.push(f);
+    out.push(kind === 'cross' ? crossed(f) : f);
     if (kind === 'duplicate') out.push(f);
   }
   const path = join(tmp, `faulted-${files++}.qrec`);
@@ -99,8 +122,15 @@ type Carrier = { instrumentId: number; tsExchangeUs: number };
 const carrier: Describe = (a) => `${(a[0] as Carrier).instrumentId} ${(a[0] as Carrier).tsExchangeUs}`;
 const idAndRest: Describe = (a) => a.join(' ');
 const order: Describe = (a) => `${(a[0] as { clientOrderId: number }).clientOrderId} ${String(a[1])}`;
+/** Every level of a book, as a short digest (the strategy's view of it at the call). */
+const bookDigest = (b: L2Book): string => {
+  let h = 17;
+  for (let i = 0; i < b.bidCount; i++) h = Math.imul(h ^ b.bidPrice(i), 31) ^ Math.imul(b.bidSize(i), 7);
+  for (let i = 0; i < b.askCount; i++) h = Math.imul(h ^ b.askPrice(i), 31) ^ Math.imul(b.askSize(i), 7);
+  return `${b.bidCount}/${b.askCount} ${b.bestBid()}/${b.bestAsk()} #${(h >>> 0).toString(16)}`;
+};
 const TRACED: [object, string, Describe][] = [
-  [SimpleLiquidationHunter.prototype, 'onBookDeltas', (a) => `${carrier(a)} ${String(a[2])}`],
+  [SimpleLiquidationHunter.prototype, 'onBookDeltas', (a) => `${carrier(a)} ${String(a[2])} ${bookDigest(a[1] as L2Book)}`],
   [SimpleLiquidationHunter.prototype, 'onTrade', carrier],
   [SimpleLiquidationHunter.prototype, 'onLiquidation', carrier],
   [SimpleLiquidationHunter.prototype, 'onFeedState', idAndRest],
@@ -154,9 +184,10 @@ describe('direct hand-off of market data in a replay', () => {
     let withFills = 0;
     let withRejects = 0;
     let feedStateCalls = 0;
+    let crossedBooks = 0;
     fc.assert(
       fc.property(
-        fc.array(fc.record({ at: fc.integer({ min: 0, max: original.length - 1 }), kind: fc.constantFrom<Fault['kind']>('drop', 'duplicate', 'swap', 'snapshot0', 'snapshot1') }), { maxLength: 12 }),
+        fc.array(fc.record({ at: fc.integer({ min: 0, max: original.length - 1 }), kind: fc.constantFrom<Fault['kind']>('drop', 'duplicate', 'swap', 'snapshot0', 'snapshot1', 'cross') }), { maxLength: 12 }),
         fc.constantFrom<'ioc' | 'limit'>('ioc', 'limit'),
         (faults, entry) => {
           const path = faulted(faults);
@@ -168,6 +199,7 @@ describe('direct hand-off of market data in a replay', () => {
           feedStateCalls += viaRings.calls.filter((c) => c.startsWith('SimpleLiquidationHunter.onFeedState')).length;
           if (ringed.fills > 0) withFills++;
           if (Object.keys(ringed.events.rejected).length > 0) withRejects++;
+          crossedBooks += (ringed.events.rejected as Record<string, number>)['CROSSED_BOOK'] ?? 0;
           rmSync(path);
         },
       ),
@@ -178,5 +210,6 @@ describe('direct hand-off of market data in a replay', () => {
     expect(withFills).toBeGreaterThan(10);
     expect(withRejects).toBeGreaterThan(10);
     expect(feedStateCalls).toBeGreaterThan(50);
+    expect(crossedBooks).toBeGreaterThan(3);
   });
 });

@@ -46,7 +46,7 @@ export class FusedStage implements StageLogic {
     this.readiness = new AnyReady(ctx.inputs);
     if (p.sequenced && p.directMarketData) {
       const direct = this.sanitizer.handOffDirectly();
-      this.strategy.direct = direct;
+      this.strategy.useDirect(direct);
       this.risk.direct = direct;
       this.execution.direct = direct;
     }

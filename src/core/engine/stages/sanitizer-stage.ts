@@ -127,7 +127,8 @@ export class SanitizerStage implements StageLogic, RecordHandler, DataQualitySin
    * DirectMarketData for why only a sequenced fused replay may).
    */
   handOffDirectly(): DirectMarketData {
-    this.direct = new DirectMarketData(this.inbox, this.bbo);
+    const books = Array.from({ length: this.instrumentCount }, (_, id) => this.sanitizer.book(id));
+    this.direct = new DirectMarketData(this.inbox, this.bbo, books);
     return this.direct;
   }
 

@@ -69,8 +69,10 @@ export class StrategyStage implements StageLogic, StrategyOutput {
   readonly strategy: Strategy;
   /** Set by the engine wiring when taking turns in simulated time. */
   gate: TurnGate | null = null;
-  /** In-process replays: market events handed over decoded by the sanitizer (FusedStage). */
-  direct: DirectMarketData | null = null;
+  /** In-process replays: market events handed over decoded by the sanitizer (FusedStage, `useDirect`). */
+  private direct: DirectMarketData | null = null;
+  /** False while `books` are the sanitizer's (direct hand-off): they are read, not updated, here. */
+  private ownBooks = true;
   readiness?: Readiness;
   private readonly ctx: StageContext;
   private readonly clock: LogicClock;
@@ -81,7 +83,7 @@ export class StrategyStage implements StageLogic, StrategyOutput {
   private readonly riskIn: SpscRing;
   private readonly ordersOut: OutRing;
   private readonly eventsOut: OutRing;
-  private readonly books: L2Book[];
+  private books: readonly L2Book[];
   private readonly inbox = new MarketInbox();
   private readonly update = new OrderUpdate();
   private readonly fill = new Fill();
@@ -124,6 +126,13 @@ export class StrategyStage implements StageLogic, StrategyOutput {
 
   doWork(): number {
     return takeTurn(this.gate, this);
+  }
+
+  /** Takes market events, and reads the books, from the sanitizer's direct hand-off (DirectMarketData). */
+  useDirect(direct: DirectMarketData): void {
+    this.direct = direct;
+    this.books = direct.books;
+    this.ownBooks = false;
   }
 
   /** One pass over the inputs: feedback first (fills, denials), then market data. */
@@ -180,7 +189,7 @@ export class StrategyStage implements StageLogic, StrategyOutput {
       case MsgType.BookDeltas: {
         const book = this.books[inbox.book.instrumentId];
         if (book === undefined) return;
-        book.applyDeltas(inbox.book);
+        if (this.ownBooks) book.applyDeltas(inbox.book);
         s.onBookDeltas(inbox.book, book, now);
         return;
       }
