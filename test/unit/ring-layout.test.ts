@@ -16,6 +16,7 @@ import {
   createRing,
   idleKindFor,
   readRingStats,
+  resetRing,
   type RecordHandler,
 } from '../../src/core/ring/index.ts';
 
@@ -342,5 +343,38 @@ describe('doorbell and idle strategies', () => {
 
   it('validates idle options with their values', () => {
     expect(() => new SpinThenParkIdle({ park: () => {} }, { minParkMs: 0 })).toThrow(/minParkMs=0/);
+  });
+});
+
+describe('resetRing', () => {
+  it('returns a used ring to its just-created state and keeps its configuration', () => {
+    const sab = createRing({ capacityBytes: 1024, policy: BackpressurePolicy.DropNewest, name: 'reused', initialPosition: 2 ** 31 - 64 });
+    const fresh = readRingStats(sab);
+    const producer = new SpscRing(sab);
+    const consumer = new SpscRing(sab);
+    const payload = new Uint8Array(40).fill(7);
+    // Wrap past the end and past 2^31, fill it up (drops), read part of it.
+    let drops = 0;
+    for (let i = 0; i < 40; i++) if (producer.write(1 + (i % 5), payload, 0, 8 + (i % 33)) < 0) drops++;
+    producer.producerHeartbeat(123);
+    consumer.read(new Collect(), 3);
+    const used = readRingStats(sab);
+    expect([used.messages > 0, used.drops, used.consumed, used.occupancy > 0]).toEqual([true, drops, 3, true]);
+    expect(drops).toBeGreaterThan(0);
+
+    resetRing(sab);
+    expect(readRingStats(sab)).toEqual(fresh);
+    const p2 = new SpscRing(sab);
+    const c2 = new SpscRing(sab);
+    expect([c2.hasWork(), p2.name, p2.capacity]).toEqual([false, 'reused', 1024]);
+    expect(p2.write(9, payload, 0, 16)).toBeGreaterThanOrEqual(0);
+    const got = new Collect();
+    expect(c2.read(got, 10)).toBe(1);
+    expect([got.types, got.lengths]).toEqual([[9], [16]]);
+    expect(readRingStats(sab).messages).toBe(1);
+  });
+
+  it('refuses a buffer that is not a ring', () => {
+    expect(() => resetRing(new SharedArrayBuffer(4096))).toThrow(/not a ring/);
   });
 });

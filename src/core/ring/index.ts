@@ -14,7 +14,7 @@ export {
   type Readiness,
   type Parker,
 } from './types.ts';
-export { createRing, describeRing, policyName, SpscRing, type RingOptions, type AttachOptions, type RingHeaderInfo } from './spsc-ring.ts';
+export { createRing, describeRing, policyName, resetRing, SpscRing, type RingOptions, type AttachOptions, type RingHeaderInfo } from './spsc-ring.ts';
 export { createDoorbell, Doorbell, AnyReady } from './doorbell.ts';
 export {
   BusySpinIdle,

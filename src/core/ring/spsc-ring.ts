@@ -54,6 +54,7 @@ import {
   HEADER_LENGTH,
   HEAD_CACHE_INDEX,
   HEAD_INDEX,
+  HEAD_OFFSET,
   HIGH_WATER_INDEX,
   INITIAL_POSITION_INDEX,
   MAGIC_INDEX,
@@ -166,6 +167,27 @@ export function createRing(options: RingOptions): SharedArrayBuffer {
   // Magic last: an attach that sees it sees a fully initialised header.
   Atomics.store(i32, MAGIC_INDEX, RING_MAGIC);
   return sab;
+}
+
+/**
+ * Cold: returns a ring to its just-created state — empty at its initial
+ * position, every counter, heartbeat and doorbell at zero — keeping its
+ * configuration and name. Only for a ring nobody is attached to any more
+ * (attach fresh SpscRings afterwards): a thread that runs many short
+ * in-process replays reuses its ~47 MiB of rings instead of allocating and
+ * zeroing them per replay. The data region is left as is: a reader only
+ * ever reads between head and tail, which start equal.
+ */
+export function resetRing(sab: SharedArrayBuffer): void {
+  describeRing(sab);
+  const i32 = new Int32Array(sab, 0, HEADER_LENGTH >> 2);
+  // Everything after the META slot: positions, doorbell, counters, heartbeats.
+  new Uint8Array(sab, HEAD_OFFSET, HEADER_LENGTH - HEAD_OFFSET).fill(0);
+  const initial = i32[INITIAL_POSITION_INDEX]!;
+  i32[HEAD_INDEX] = initial;
+  i32[TAIL_INDEX] = initial;
+  i32[HEAD_CACHE_INDEX] = initial;
+  Atomics.store(i32, READING_INDEX, READING_IDLE);
 }
 
 export interface RingHeaderInfo {
