@@ -26,6 +26,8 @@ import { BookDeltas } from '../../src/core/domain/market-events.ts';
 import { createRing, SpscRing, type RecordHandler } from '../../src/core/ring/index.ts';
 import { RecordingReader, RecordingWriter } from '../../src/feed/recording/index.ts';
 import { runReplay, type ReplayOutcome } from '../../src/research/replay-runner.ts';
+import { FusedStage } from '../../src/core/engine/stages/fused-stage.ts';
+import type { Readiness } from '../../src/core/ring/index.ts';
 import { expandTasks, parseGrid } from '../../src/research/sweep-grid.ts';
 
 const SHIPPED = join(import.meta.dirname, '..', 'fixtures', 'recordings', 'synthetic-seed1-25s.qrec');
@@ -211,5 +213,37 @@ describe('direct hand-off of market data in a replay', () => {
     expect(withRejects).toBeGreaterThan(10);
     expect(feedStateCalls).toBeGreaterThan(50);
     expect(crossedBooks).toBeGreaterThan(3);
+  });
+
+  it('admits each event only once every ring feeding the fused stages is empty (the settle skip never runs ahead of feedback)', () => {
+    // White-box: FusedStage admits when `cycleWork` is 0; at that moment every
+    // input ring (orders, approved, fills and updates, denials, md.*) must be
+    // empty, or the next event would overtake the last one's feedback.
+    // (The `control` ring from the main thread is not one of them: the
+    // replay's shutdown writes CancelAll into it while the pipeline is idle.)
+    const doWork = FusedStage.prototype.doWork;
+    let admissions = 0;
+    let early = 0;
+    FusedStage.prototype.doWork = function checked(this: FusedStage): number {
+      const self = this as unknown as { cycleWork: number; readiness: { sources: (Readiness & { name: string })[] }; inner: { name: string }[] };
+      if (self.cycleWork === 0) {
+        admissions++;
+        const inner = new Set(self.inner.map((r) => r.name));
+        if (self.readiness.sources.some((r) => inner.has(r.name) && r.hasWork())) early++;
+      }
+      return doWork.call(this);
+    };
+    try {
+      for (const entry of ['ioc', 'limit'] as const) {
+        for (const direct of [true, false]) {
+          const o = replay(SHIPPED, entry, direct);
+          expect(o.summary.fills).toBeGreaterThan(0);
+        }
+      }
+    } finally {
+      FusedStage.prototype.doWork = doWork;
+    }
+    expect(admissions).toBeGreaterThan(4 * original.length);
+    expect(early).toBe(0);
   });
 });

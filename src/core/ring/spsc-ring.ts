@@ -342,6 +342,15 @@ export class SpscRing implements RecordClaimer, RecordReader {
     return this.claimSlow(msgTypeId, length, aligned);
   }
 
+  /**
+   * Producer: records this producer has committed so far (a plain field, no
+   * atomic): lets the producer's own thread tell cheaply whether it wrote
+   * anything between two points.
+   */
+  get committedMessages(): number {
+    return this.messages;
+  }
+
   /** Publishes the claimed record (and any deferred ones): one release store of TAIL, then the doorbell check. */
   commit(index: number): void {
     if (index !== this.claimIndex) return;

@@ -7,6 +7,11 @@
  * is admitted only once the previous one's feedback (fills, denials,
  * follow-up orders) has settled, which is exactly the order the dedicated
  * topology's turn gate enforces, so both produce the same fill stream.
+ * "Settled" is a cycle that found nothing — or an admitting cycle that
+ * wrote nothing to a ring this worker reads (it started with all of them
+ * empty, so they still are): most replayed events (DirectMarketData) cause
+ * no order and no report, and skipping their confirming empty cycle made
+ * a sweep replay ~8 % faster.
  *
  * Mentor's Corner — on a machine with a core per stage the dedicated layout
  * wins on throughput; on 2 vCPUs every hand-off between threads costs a
@@ -17,7 +22,7 @@
  * same per-hop stamps: the topology is a deployment choice, not a rewrite
  * (LMAX runs its whole business logic on one thread for the same reason).
  */
-import type { Readiness } from '../../ring/index.ts';
+import type { Readiness, SpscRing } from '../../ring/index.ts';
 import { AnyReady } from '../../ring/index.ts';
 import type { StageContext, StageLogic } from '../../stage/stage-logic.ts';
 import { ExecutionStage } from './execution-stage.ts';
@@ -35,6 +40,8 @@ export class FusedStage implements StageLogic {
   private readonly sequenced: boolean;
   /** Work done downstream of the sanitizer in the last cycle (sequenced mode). */
   private cycleWork = 0;
+  /** Producer ends of the rings this worker both writes and reads (orders, approved, feedback, md.*). */
+  private readonly inner: readonly SpscRing[];
 
   constructor(ctx: StageContext) {
     const p = ctx.params as EngineStageParams;
@@ -44,6 +51,8 @@ export class FusedStage implements StageLogic {
     this.risk = new RiskStage(ctx);
     this.execution = new ExecutionStage(ctx);
     this.readiness = new AnyReady(ctx.inputs);
+    const consumed = new Set(ctx.inputs.map((r) => r.name));
+    this.inner = ctx.outputs.filter((r) => consumed.has(r.name));
     if (p.sequenced && p.directMarketData) {
       const direct = this.sanitizer.handOffDirectly();
       this.strategy.useDirect(direct);
@@ -55,12 +64,28 @@ export class FusedStage implements StageLogic {
   doWork(): number {
     if (this.sequenced) {
       let w = 0;
-      if (this.cycleWork === 0) w = this.sanitizer.admit(1);
+      let written = -1;
+      if (this.cycleWork === 0) {
+        // Every inner ring is empty here (the last cycle found nothing).
+        written = this.innerWrites();
+        w = this.sanitizer.admit(1);
+      }
       const c = this.strategy.poll() + this.risk.poll() + this.execution.poll();
-      this.cycleWork = c;
+      // An admitting cycle that wrote nothing to an inner ring left them all
+      // empty (its work was the hand-off itself, DirectMarketData): the next
+      // cycle would find nothing, so admit at once instead of polling again.
+      this.cycleWork = written >= 0 && this.innerWrites() === written ? 0 : c;
       return w + c;
     }
     return this.sanitizer.admit(this.sanitizer.batchLimit) + this.strategy.poll() + this.risk.poll() + this.execution.poll();
+  }
+
+  /** Records committed to the inner rings so far (plain field reads). */
+  private innerWrites(): number {
+    const inner = this.inner;
+    let n = 0;
+    for (let i = 0; i < inner.length; i++) n += inner[i]!.committedMessages;
+    return n;
   }
 
   onStop(): void {
