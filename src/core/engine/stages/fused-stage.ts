@@ -42,6 +42,8 @@ export class FusedStage implements StageLogic {
   private cycleWork = 0;
   /** Producer ends of the rings this worker both writes and reads (orders, approved, feedback, md.*). */
   private readonly inner: readonly SpscRing[];
+  /** `innerWrites()` at the end of the last sequenced cycle. */
+  private writesAtCycleEnd: number;
 
   constructor(ctx: StageContext) {
     const p = ctx.params as EngineStageParams;
@@ -53,6 +55,7 @@ export class FusedStage implements StageLogic {
     this.readiness = new AnyReady(ctx.inputs);
     const consumed = new Set(ctx.inputs.map((r) => r.name));
     this.inner = ctx.outputs.filter((r) => consumed.has(r.name));
+    this.writesAtCycleEnd = this.innerWrites();
     if (p.sequenced && p.directMarketData) {
       const direct = this.sanitizer.handOffDirectly();
       this.strategy.useDirect(direct);
@@ -63,18 +66,18 @@ export class FusedStage implements StageLogic {
 
   doWork(): number {
     if (this.sequenced) {
-      let w = 0;
-      let written = -1;
-      if (this.cycleWork === 0) {
-        // Every inner ring is empty here (the last cycle found nothing).
-        written = this.innerWrites();
-        w = this.sanitizer.admit(1);
-      }
+      // Admitting: every inner ring is empty here (the last cycle found nothing).
+      const admitting = this.cycleWork === 0;
+      const w = admitting ? this.sanitizer.admit(1) : 0;
       const c = this.strategy.poll() + this.risk.poll() + this.execution.poll();
+      // Only this thread writes the inner rings, and only in doWork, so the
+      // count at the end of the last cycle is the count at the start of this one.
+      const writes = this.innerWrites();
       // An admitting cycle that wrote nothing to an inner ring left them all
       // empty (its work was the hand-off itself, DirectMarketData): the next
       // cycle would find nothing, so admit at once instead of polling again.
-      this.cycleWork = written >= 0 && this.innerWrites() === written ? 0 : c;
+      this.cycleWork = admitting && writes === this.writesAtCycleEnd ? 0 : c;
+      this.writesAtCycleEnd = writes;
       return w + c;
     }
     return this.sanitizer.admit(this.sanitizer.batchLimit) + this.strategy.poll() + this.risk.poll() + this.execution.poll();
