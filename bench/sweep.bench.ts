@@ -82,11 +82,18 @@ function sourceAlone(make: (md: SpscRing) => MdSource): number {
   return rate;
 }
 
-/** Warm in-process replays (the first is JIT warm-up): median events/s. */
+/**
+ * Replays run before measuring: a fresh thread's first replay runs at about
+ * half speed and its second at ~80 % while TurboFan settles (measured); the
+ * pool's workers get the same two warm-up tasks each.
+ */
+const WARM_UP_REPLAYS = 2;
+
+/** Warm in-process replays (the first WARM_UP_REPLAYS are JIT warm-up): median events/s. */
 function warmReplays(tasks: readonly SweepTask[]): number {
-  runReplay(tasks[0]!.spec);
+  for (const t of tasks.slice(0, WARM_UP_REPLAYS)) runReplay(t.spec);
   const rates: number[] = [];
-  for (const t of tasks.slice(1)) {
+  for (const t of tasks.slice(WARM_UP_REPLAYS)) {
     const o = runReplay(t.spec);
     rates.push((o.events * 1000) / o.wallMs);
   }
@@ -107,20 +114,20 @@ export async function run(argv: string[]): Promise<void> {
     // The recording: the busy synthetic market (seed 1), recorded by the feed's own recorder.
     const recording = join(dir, `busy-seed1-${seconds}s.qrec`);
     const recordRate = feedOnly(tasksFor(1, seconds)[0]!, recording);
-    const recTasks = recordingTasksFor(3, recording);
+    const recTasks = recordingTasksFor(WARM_UP_REPLAYS + 3, recording);
     results.push({ variant: 'recording/in-process/warm', params: { threads: 1, simS: seconds }, msgsPerS: warmReplays(recTasks) });
     results.push({ variant: 'recording/read-only', params: { threads: 1, simS: seconds, note: 'frames read + copied into md' }, msgsPerS: median([recordingOnly(recording), recordingOnly(recording)]) });
 
     // Warm, in-process, one thread: the replay's steady-state speed.
-    const warm = tasksFor(3, seconds);
+    const warm = tasksFor(WARM_UP_REPLAYS + 3, seconds);
     results.push({ variant: 'synthetic/in-process/warm', params: { threads: 1, simS: seconds }, msgsPerS: warmReplays(warm) });
-    const feedRates = warm.slice(1).map((t) => feedOnly(t));
+    const feedRates = warm.slice(WARM_UP_REPLAYS).map((t) => feedOnly(t));
     results.push({ variant: 'synthetic/feed-only', params: { threads: 1, simS: seconds, note: 'synthetic generation + encode into md' }, msgsPerS: median(feedRates), recordingRate: recordRate });
 
     const pools: { input: string; threads: number; total: number }[] = [];
     const inputs: [string, SweepTask[], SweepTask[]][] = [
-      ['recording', recordingTasksFor(nTasks, recording), recordingTasksFor(2, recording)],
-      ['synthetic', tasksFor(nTasks, seconds), tasksFor(2, 2)],
+      ['recording', recordingTasksFor(nTasks, recording), recordingTasksFor(WARM_UP_REPLAYS, recording)],
+      ['synthetic', tasksFor(nTasks, seconds), tasksFor(WARM_UP_REPLAYS, 2)],
     ];
     for (const [input, tasks, warmUp] of inputs) {
       for (const threads of [...new Set([1, cores])]) {

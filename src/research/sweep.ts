@@ -15,11 +15,12 @@
  * replays from a columnar tick store into C++/Rust simulators at tens of M
  * events/s per core. Ours is piscina on the local cores over recorded or
  * synthetic L2, through the engine's own stage code minus the live-only
- * work (no latency stamps, market data handed over decoded, not via rings):
- * `npm run bench -- sweep` on a 2-vCPU VM, ~0.80 M recorded events/s per
- * thread, 1.47 M on 2 (×1.84); target 1 M not met. The rest is the engine's
- * logic (three L2 books per event ~22 %), kept on purpose: a sweep through
- * other code would measure a different strategy.
+ * work (no latency stamps, market data handed over decoded, the strategy
+ * reading the sanitizer's books, rings reused across tasks):
+ * `npm run bench -- sweep` on a 2-vCPU AMD EPYC VM, ~1.03 M recorded
+ * events/s per thread, 1.83 M on 2 (×1.79). What is left is the engine's
+ * own logic per event (checks, two L2 books, strategy, guard, venue), kept
+ * on purpose: a sweep through other code would measure a different strategy.
  */
 import { setMaxListeners } from 'node:events';
 import { cpus } from 'node:os';
