@@ -134,9 +134,10 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
     return takeTurn(this.gate, this);
   }
 
-  poll(): number {
+  /** `ringsEmpty`: the caller (FusedStage) knows md.execution and approved are empty. */
+  poll(ringsEmpty = false): number {
     if (this.report.poll()) this.ctx.report(this.buildReport());
-    let work = this.mdIn.read(this.mdHandler, BATCH);
+    let work = ringsEmpty ? 0 : this.mdIn.read(this.mdHandler, BATCH);
     const direct = this.direct;
     if (direct !== null && direct.forExecution !== 0) {
       const msgTypeId = direct.forExecution;
@@ -147,7 +148,7 @@ export class ExecutionStage implements StageLogic, PaperVenueSink {
     // The market event an order was decided on is always in md.execution
     // before the order exists (the sanitizer writes here first): drain it first.
     let n = 0;
-    while (n < BATCH && this.approvedIn.hasWork()) {
+    while (!ringsEmpty && n < BATCH && this.approvedIn.hasWork()) {
       work += this.mdIn.read(this.mdHandler, BATCH);
       n += this.approvedIn.read(this.orderHandler, 1);
     }

@@ -69,9 +69,17 @@ export class FusedStage implements StageLogic {
       // Admitting: every inner ring is empty here (the last cycle found nothing).
       const admitting = this.cycleWork === 0;
       const w = admitting ? this.sanitizer.admit(1) : 0;
-      const c = this.strategy.poll() + this.risk.poll() + this.execution.poll();
       // Only this thread writes the inner rings, and only in doWork, so the
-      // count at the end of the last cycle is the count at the start of this one.
+      // count at the end of the last cycle is the count at the start of this
+      // one; in an admitting cycle, while it has not moved, every inner ring
+      // is still empty and a stage need not poll them (only the direct
+      // hand-off and `control` are taken). A stage told so wrongly would only
+      // read its rings one cycle later: the cycle count below still sees the
+      // writes and admits nothing before they settle.
+      const before = admitting ? this.writesAtCycleEnd : -1;
+      let c = this.strategy.poll(this.innerWrites() === before);
+      c += this.risk.poll(this.innerWrites() === before);
+      c += this.execution.poll(this.innerWrites() === before);
       const writes = this.innerWrites();
       // An admitting cycle that wrote nothing to an inner ring left them all
       // empty (its work was the hand-off itself, DirectMarketData): the next

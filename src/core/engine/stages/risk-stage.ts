@@ -136,16 +136,22 @@ export class RiskStage implements StageLogic, RiskEventSink {
     return takeTurn(this.gate, this);
   }
 
-  poll(): number {
+  /**
+   * One pass: control, market data, feedback, then orders. `ringsEmpty`: the
+   * caller (FusedStage) knows md.risk, exec.risk and orders are empty.
+   */
+  poll(ringsEmpty = false): number {
     if (this.report.poll()) this.ctx.report(this.buildReport());
+    // `control` comes from the main thread: never covered by `ringsEmpty`.
     let work = this.controlIn.read(this.controlHandler, 16);
-    work += this.mdIn.read(this.feedbackHandler, BATCH);
+    if (!ringsEmpty) work += this.mdIn.read(this.feedbackHandler, BATCH);
     const direct = this.direct;
     if (direct !== null && direct.bboForRisk) {
       direct.bboForRisk = false;
       this.onQuote(direct.bbo);
       work++;
     }
+    if (ringsEmpty) return work;
     work += this.execIn.read(this.feedbackHandler, BATCH);
     // Before each order, take in whatever fills/quotes were published before it.
     let n = 0;

@@ -135,12 +135,19 @@ export class StrategyStage implements StageLogic, StrategyOutput {
     this.ownBooks = false;
   }
 
-  /** One pass over the inputs: feedback first (fills, denials), then market data. */
-  poll(): number {
+  /**
+   * One pass over the inputs: feedback first (fills, denials), then market
+   * data. `ringsEmpty`: the caller (FusedStage) knows every input ring is
+   * empty, so only the direct hand-off is taken.
+   */
+  poll(ringsEmpty = false): number {
     if (this.report.poll()) this.ctx.report(this.buildReport());
-    let work = this.execIn.read(this.execHandler, BATCH);
-    work += this.riskIn.read(this.riskHandler, BATCH);
-    work += this.mdIn.read(this.mdHandler, BATCH);
+    let work = 0;
+    if (!ringsEmpty) {
+      work += this.execIn.read(this.execHandler, BATCH);
+      work += this.riskIn.read(this.riskHandler, BATCH);
+      work += this.mdIn.read(this.mdHandler, BATCH);
+    }
     const direct = this.direct;
     if (direct !== null && direct.forStrategy !== 0) {
       const msgTypeId = direct.forStrategy;
