@@ -45,7 +45,11 @@ export interface Strategy {
   /** Stamped on every intent and signal it emits. */
   readonly strategyId: number;
 
-  /** After the stage has applied `d` to `book` (the instrument's current book). */
+  /**
+   * After the stage has applied `d` to `book` (the instrument's current
+   * book). `book` is read-only and valid during the call only: in an
+   * in-process replay it is the sanitizer's own book.
+   */
   onBookDeltas(d: BookDeltas, book: L2Book, nowUs: number): void;
   onTrade(t: TradeTick, nowUs: number): void;
   onLiquidation(l: LiquidationEvent, nowUs: number): void;
