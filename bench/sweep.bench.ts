@@ -8,6 +8,9 @@
  *    for frame (the pool's tasks: one recording × N parameter sets);
  *  - synthetic seeds: the market generated inside each task.
  *
+ * Baseline in the same run: a CPU-bound loop on 1 thread vs all
+ * (lib/cpu-scaling.ts), the best scaling any pool can reach on this machine.
+ *
  * `npm run bench -- sweep [--json PATH] [--tasks N] [--seconds S]`
  * Every task replays through the engine's stage code (src/research/replay-runner.ts).
  */
@@ -24,6 +27,7 @@ import { RecordingSource } from '../src/research/recording-source.ts';
 import { runReplay } from '../src/research/replay-runner.ts';
 import { expandTasks, parseGrid, type SweepTask } from '../src/research/sweep-grid.ts';
 import { createSweepPool, runSweep } from '../src/research/sweep.ts';
+import { measureCpuScaling } from './lib/cpu-scaling.ts';
 import { benchArgs, median, printTable, writeJson, type BenchResult } from './lib/report.ts';
 
 const BUSY = {
@@ -152,8 +156,13 @@ export async function run(argv: string[]): Promise<void> {
       const p = pools.filter((x) => x.input === input);
       scaling[input] = { threads: p.at(-1)!.threads, factor: p.length > 1 ? p.at(-1)!.total / p[0]!.total : 1 };
     }
+    // The machine's own ceiling, in the same run: a CPU-bound loop on 1 thread, then on all.
+    const cpu = await measureCpuScaling(cores);
+    results.push({ variant: 'platform/cpu-loop/1-thread', params: { threads: 1, note: 'xorshift loop iterations/s, the scaling baseline' }, msgsPerS: cpu.onePerS });
+    results.push({ variant: `platform/cpu-loop/${cores}-threads`, params: { threads: cores, metric: 'total' }, msgsPerS: cpu.allPerS });
+    scaling['cpu-loop'] = { threads: cores, factor: cpu.factor };
     const say = (k: string) => `${k} ×${scaling[k]!.factor.toFixed(2)}`;
-    printTable(`sweep: replayed market events/s (cores=${cores}; scaling ${cores} vs 1 thread: ${say('recording')}, ${say('synthetic')})`, results);
+    printTable(`sweep: replayed market events/s (cores=${cores}; scaling ${cores} vs 1 thread: ${say('recording')}, ${say('synthetic')}; the machine's ceiling: ${say('cpu-loop')})`, results);
     writeJson(json, 'sweep', results, { scaling });
   } finally {
     rmSync(dir, { recursive: true, force: true });

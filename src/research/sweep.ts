@@ -17,8 +17,8 @@
  * synthetic L2, through the engine's own stage code minus the live-only
  * work (no latency stamps, market data handed over decoded, the strategy
  * reading the sanitizer's books, rings reused across tasks):
- * `npm run bench -- sweep` on a 2-vCPU AMD EPYC VM, ~1.08 M recorded
- * events/s per thread, 1.79 M on 2 (×1.67). What is left is the engine's
+ * `npm run bench -- sweep` on a 2-vCPU AMD EPYC VM, ~1.07 M recorded
+ * events/s per thread, 1.79 M on 2 (×1.70; a CPU-bound loop: ×2.00). What is left is the engine's
  * own logic per event (checks, two L2 books, strategy, guard, venue), kept
  * on purpose: a sweep through other code would measure a different strategy.
  */
