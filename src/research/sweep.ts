@@ -18,9 +18,10 @@
  * work (no latency stamps, market data handed over decoded, the strategy
  * reading the sanitizer's books, rings reused across tasks):
  * `npm run bench -- sweep` on a 2-vCPU AMD EPYC VM, ~1.07 M recorded
- * events/s per thread, 1.79 M on 2 (×1.70; a CPU-bound loop: ×2.00). What is left is the engine's
- * own logic per event (checks, two L2 books, strategy, guard, venue), kept
- * on purpose: a sweep through other code would measure a different strategy.
+ * events/s per thread, 1.79 M on 2 (×1.70; a CPU-bound loop: ×2.00). What
+ * is left is the engine's own logic per event (checks, two L2 books,
+ * strategy, guard, venue), kept on purpose: a sweep through other code would
+ * measure a different strategy.
  */
 import { setMaxListeners } from 'node:events';
 import { cpus } from 'node:os';
