@@ -1,21 +1,31 @@
 /**
- * In-process replay: the engine's own stages — FeedStage and FusedStage
- * (sanitizer → strategy → risk → execution) — over the engine's own rings
+ * In-process replay: the engine's own stages — FeedStage (or a recording),
+ * SanitizerStage, then strategy → risk → execution (DownstreamStages, the
+ * part of FusedStage after the sanitizer) — over the engine's own rings
  * (topology.ts RINGS), with both ends of every ring attached in this one
  * thread, except that sanitized market data reaches strategy, risk and
  * execution already decoded (DirectMarketData: same records, same order;
- * ~+40 % events/s). A sweep task is one call to `runReplay`.
+ * ~+40 % events/s). A sweep task is one lane of a `runReplayGroup` call.
  *
  * Owning thread: whichever thread calls it (a piscina worker in a sweep, the
  * main thread in tests). Hot inside the loop; everything else is start-up.
  *
- * Why results equal the threaded engine's: in simulated time FusedStage
- * admits one market event per settled cycle (its `sequenced` mode), which is
- * exactly what the threaded engine does, so the thread that feeds `md` and
- * how fast it does so cannot change a decision. We then shut down in the
- * engine's order: feed done → pipeline settled → CancelAll on `control` →
- * settled → final drain → onStop reports → event rings drained → the same
- * `buildSummary` (fill hash, reconciliation, `lost`).
+ * Why results equal the threaded engine's: in simulated time each market
+ * event is admitted only once the stages after the sanitizer have settled
+ * (FusedStage's sequenced mode), which is exactly what the threaded engine
+ * does, so the thread that feeds `md` and how fast it does so cannot change
+ * a decision. We then shut down in the engine's order: feed done → pipeline
+ * settled → CancelAll on `control` → settled → final drain → onStop reports
+ * → event rings drained → the same `buildSummary` (fill hash,
+ * reconciliation, `lost`).
+ *
+ * Replay groups: a sweep replays one input under many parameter sets, and
+ * the feed and the sanitizer — ~55 % of a replayed event on the busy
+ * recording — do not depend on strategy, risk or venue parameters (nothing
+ * flows back into them). So a group runs one feed and one sanitizer and,
+ * per admitted event, each lane's stages in turn until they settle; the
+ * sanitizer's ring output (md.*, data-quality events) is copied into each
+ * lane's own rings, its decoded hand-off given to each lane in turn.
  *
  * Inputs: the seeded synthetic market (FeedStage itself, into `md`) or a
  * recording (RecordingSource), whose frames the sanitizer reads where they
@@ -24,10 +34,11 @@
  *
  * One thread owns both ends, so nothing may ever wait for space: the feed is
  * pumped only while `md` is empty (≤ 512 events per pump, far below the ring's
- * 4 MiB), every inner ring is drained each cycle, and the event rings to
- * "main" are drained after every pump (a pulled recording: every 1024 cycles,
- * ≤ 512 events). A Block ring that filled up would spin forever here; the
- * sizes above make that impossible.
+ * 4 MiB), every ring the stages read is drained each cycle, the relay copies
+ * at most one event's output per event, and each lane's event rings to
+ * "main" are drained every 1024 of its cycles (≤ 1024 events, a few hundred
+ * KiB at most against 4–8 MiB). A Block ring that filled up would spin
+ * forever here; the sizes above make that impossible.
  */
 import { nowUs } from '../core/clock.ts';
 import { DEFAULT_CONFIG } from '../core/config/engine-config.ts';
@@ -38,21 +49,20 @@ import { instrumentsOfRecording, resolveInstruments } from '../core/engine/instr
 import { SIM_START_UNIX_US } from '../core/engine/production-engine.ts';
 import { ControlCode } from '../core/engine/stages/control-codes.ts';
 import { FeedStage, type FeedReport } from '../core/engine/stages/feed-stage.ts';
-import { FusedStage } from '../core/engine/stages/fused-stage.ts';
+import { DownstreamStages } from '../core/engine/stages/downstream-stages.ts';
+import { SanitizerStage } from '../core/engine/stages/sanitizer-stage.ts';
 import type { EngineStageParams } from '../core/engine/stages/stage-params.ts';
 import { buildSummary, type RingSummary, type RunSummary, type StageReports } from '../core/engine/summary.ts';
 import { RINGS, type RingPlan } from '../core/engine/topology.ts';
-import { createRing, readRingStats, resetRing, SpscRing } from '../core/ring/index.ts';
+import { createRing, readRingStats, resetRing, SpscRing, type RecordHandler } from '../core/ring/index.ts';
 import type { StageContext } from '../core/stage/stage-logic.ts';
 import { PnlSeries, type PnlMetrics } from './pnl-series.ts';
 import { RecordingSource } from './recording-source.ts';
 
-/** Stages the fused worker runs (the `core` thread of topology.ts). */
-const CORE_STAGES = new Set<string>(['sanitizer', 'strategy', 'risk', 'execution']);
 /** Consecutive idle cycles that count as "settled" (the engine checks 3 quiet polls too). */
 const QUIET_CYCLES = 3;
-/** A pulled recording: drain the rings to "main" every this many cycles (≤ 512 events, as a pump). */
-const PULLED_DRAIN_CYCLES = 1024;
+/** A lane drains its event rings to "main" every this many of its cycles (≤ 1024 events). */
+const EVENT_DRAIN_CYCLES = 1024;
 
 export interface ReplaySpec {
   /** A recording to replay (src/feed/recording); null = the synthetic market below. */
@@ -79,7 +89,10 @@ export interface ReplayOutcome {
   filledOrders: number;
   /** Market events replayed (the feed's count). */
   events: number;
+  /** Wall time of the replay; in a group of N lanes, the group's wall time / N. */
   wallMs: number;
+  /** Lanes replayed together with this one over one feed and sanitizer (1 = alone; `runReplayGroup`). */
+  groupSize: number;
   /** Per-message errors the stages reported (they kept going). */
   stageErrors: string[];
 }
@@ -156,101 +169,277 @@ function stageParams(spec: ReplaySpec, options: ReplayOptions): EngineStageParam
 
 /** Replays one (input, parameter set) to the end; throws if a stage cannot be built (bad config). */
 export function runReplay(spec: ReplaySpec, options: ReplayOptions = {}): ReplayOutcome {
+  const lane = runReplayGroup([spec], options)[0]!;
+  if (!lane.ok) throw lane.error;
+  return lane.outcome;
+}
+
+/** One parameter set's result in a replay group: its outcome, or why its stages could not be built. */
+export type LaneResult = { ok: true; outcome: ReplayOutcome } | { ok: false; error: unknown };
+
+/**
+ * What determines the sanitized market stream of a replay: the input and the
+ * sanitizer's configuration. Specs with equal keys can share one feed and
+ * one sanitizer (`runReplayGroup`); strategy, risk, venue and sampling may differ.
+ */
+export function replayStreamKey(spec: ReplaySpec): string {
+  return JSON.stringify([spec.recording, spec.symbols, spec.seed, spec.durationUs, spec.rateEventsPerS, spec.synthetic, spec.sanitizer]);
+}
+
+/** Downstream stages of the engine (one set per lane). */
+const DOWNSTREAM = new Set<string>(['strategy', 'risk', 'execution']);
+/** The feed's and sanitizer's rings: one set per group. */
+const isShared = (r: RingPlan): boolean => r.name === 'md' || r.from === 'sanitizer';
+/** Sanitizer output every lane needs its own copy of: md.* for its stages, data-quality events for its summary. */
+const isRelayed = (r: RingPlan): boolean => r.from === 'sanitizer' && (DOWNSTREAM.has(r.to) || r.name === 'events.sanitizer');
+/** A lane's rings: its stages' inputs and outputs, and its copies of the relayed ones. */
+const isLaneRing = (r: RingPlan): boolean => isRelayed(r) || DOWNSTREAM.has(r.from) || DOWNSTREAM.has(r.to);
+
+/**
+ * Copies each record the sanitizer wrote to one of its rings into every
+ * lane's copy of that ring, in order. Per event it finds at most the
+ * data-quality events the event raised (direct hand-off), so it costs a few
+ * ring-empty checks per event.
+ */
+class Relay implements RecordHandler {
+  constructor(
+    private readonly from: SpscRing,
+    private readonly to: readonly SpscRing[],
+  ) {}
+
+  pump(): void {
+    while (this.from.read(this, 1024) > 0);
+  }
+
+  onMessage(msgTypeId: number, bytes: Uint8Array, index: number, length: number): void {
+    const to = this.to;
+    for (let i = 0; i < to.length; i++) {
+      if (to[i]!.write(msgTypeId, bytes, index, length) < 0) throw new Error(`replay: ${to[i]!.name} refused a ${length}-byte record`);
+    }
+  }
+}
+
+/** One parameter set of a group: its strategy, risk and execution stages, rings, events and PnL series. */
+class ReplayLane {
+  readonly spec: ReplaySpec;
+  readonly params: EngineStageParams;
+  readonly reports = new Map<string, unknown>();
+  readonly errors: string[] = [];
+  readonly sabs = new Map<string, SharedArrayBuffer>();
+  readonly relayed = new Map<string, SpscRing>();
+  readonly down: DownstreamStages;
+  readonly collector = new EventCollector();
+  readonly filled = new Set<number>();
+  readonly series: PnlSeries;
+  readonly control: SpscRing;
+  private cycles = 0;
+
+  constructor(slot: number, spec: ReplaySpec, params: EngineStageParams, startUs: number) {
+    this.spec = spec;
+    this.params = params;
+    const producer = new Map<string, SpscRing>();
+    const consumer = new Map<string, SpscRing>();
+    for (const r of RINGS) {
+      if (!isLaneRing(r)) continue;
+      const sab = pooledRing(`lane${slot}`, r);
+      this.sabs.set(r.name, sab);
+      producer.set(r.name, new SpscRing(sab));
+      consumer.set(r.name, new SpscRing(sab));
+      if (isRelayed(r)) this.relayed.set(r.name, producer.get(r.name)!);
+    }
+    const lane = RINGS.filter(isLaneRing);
+    const inputs = lane.filter((r) => DOWNSTREAM.has(r.to)).map((r) => consumer.get(r.name)!);
+    const outputs = lane.filter((r) => DOWNSTREAM.has(r.from)).map((r) => producer.get(r.name)!);
+    // Written on this thread and read by these stages: md.* (by the relay) and their own hand-offs.
+    const inner = lane.filter((r) => DOWNSTREAM.has(r.to) && (DOWNSTREAM.has(r.from) || r.from === 'sanitizer')).map((r) => producer.get(r.name)!);
+    this.down = new DownstreamStages(new InProcessContext('core', inputs, outputs, params, this.reports, this.errors), inner);
+    this.control = producer.get('control')!;
+    for (const r of lane) if (r.to === 'main') this.collector.watch(consumer.get(r.name)!);
+    const fill = new Fill();
+    const fillStamps = newStageStampSet();
+    const filled = this.filled;
+    this.collector.listeners.push({
+      onEventRecord(ring, msgTypeId, bytes, index) {
+        if (ring !== 'events.execution' || msgTypeId !== MsgType.OrderFilled) return;
+        decodeOrderFilled(bytes, index, fill, fillStamps);
+        filled.add(fill.clientOrderId);
+      },
+    });
+    this.series = new PnlSeries(startUs, spec.sampleUs, this.down.execution.venue);
+  }
+
+  /**
+   * The stages' share of one admitted event (or of a pass that admitted
+   * none): an admitting cycle, then cycles until settled, observing the PnL
+   * series after each — the cycles, and the observations, a FusedStage makes.
+   */
+  runEvent(): number {
+    const down = this.down;
+    const venue = down.execution.venue;
+    let work = down.cycle(true);
+    this.afterCycle(venue.clockUs);
+    while (!down.settled) {
+      work += down.cycle(false);
+      this.afterCycle(venue.clockUs);
+    }
+    return work;
+  }
+
+  private afterCycle(clockUs: number): void {
+    this.series.observe(clockUs);
+    if ((++this.cycles & (EVENT_DRAIN_CYCLES - 1)) === 0) this.collector.poll();
+  }
+}
+
+/**
+ * Replays several parameter sets over one market stream (equal
+ * `replayStreamKey`s) on this thread: one feed and one sanitizer, then each
+ * lane's strategy → risk → execution in turn, per event. A lane decides
+ * exactly what a replay of its spec alone would (its stages see the same
+ * records in the same order and share nothing else with other lanes;
+ * test/property/replay-group.test.ts compares them), and the feed's and the
+ * sanitizer's work — about 40 % of a replayed event — is done once for all.
+ * A lane whose stages cannot be built (a value its component refuses) is
+ * returned as an error; the others run. Throws if the shared part cannot be built.
+ */
+export function runReplayGroup(specs: readonly ReplaySpec[], options: ReplayOptions = {}): LaneResult[] {
   const t0 = performance.now();
-  const params = stageParams(spec, options);
-  const reports = new Map<string, unknown>();
-  const errors: string[] = [];
+  if (specs.length === 0) return [];
+  const key = replayStreamKey(specs[0]!);
+  for (const s of specs) if (replayStreamKey(s) !== key) throw new Error('runReplayGroup: the specs must share one market stream (input and sanitizer configuration)');
+  const shared = stageParams(specs[0]!, options);
+  const sharedReports = new Map<string, unknown>();
+  const sharedErrors: string[] = [];
   const sabs = new Map<string, SharedArrayBuffer>();
   const producer = new Map<string, SpscRing>();
   const consumer = new Map<string, SpscRing>();
   for (const r of RINGS) {
-    const sab = pooledRing(r);
+    if (!isShared(r)) continue;
+    const sab = pooledRing('shared', r);
     sabs.set(r.name, sab);
     // One SpscRing per side, as the ring's contract asks, even in one thread.
     producer.set(r.name, new SpscRing(sab));
     consumer.set(r.name, new SpscRing(sab));
   }
-  const ins = (pred: (r: RingPlan) => boolean) => RINGS.filter(pred).map((r) => consumer.get(r.name)!);
-  const outs = (pred: (r: RingPlan) => boolean) => RINGS.filter(pred).map((r) => producer.get(r.name)!);
+  const sharedRings = RINGS.filter(isShared);
   const feed: { done: boolean; events: number; doWork(): number; onStop(): void } =
-    spec.recording !== null
-      ? new RecordingSource(spec.recording, producer.get('md')!)
-      : new FeedStage(new InProcessContext('feed', ins((r) => r.to === 'feed'), outs((r) => r.from === 'feed'), params, reports, errors));
-  const fused = new FusedStage(new InProcessContext('core', ins((r) => CORE_STAGES.has(r.to)), outs((r) => CORE_STAGES.has(r.from)), params, reports, errors));
-  const collector = new EventCollector();
-  for (const r of RINGS) if (r.to === 'main') collector.watch(consumer.get(r.name)!);
-  const filled = new Set<number>();
-  const fill = new Fill();
-  const fillStamps = newStageStampSet();
-  collector.listeners.push({
-    onEventRecord(ring, msgTypeId, bytes, index) {
-      if (ring !== 'events.execution' || msgTypeId !== MsgType.OrderFilled) return;
-      decodeOrderFilled(bytes, index, fill, fillStamps);
-      filled.add(fill.clientOrderId);
-    },
-  });
-  const md = consumer.get('md')!;
-  const venue = fused.execution.venue;
+    specs[0]!.recording !== null
+      ? new RecordingSource(specs[0]!.recording, producer.get('md')!)
+      : new FeedStage(new InProcessContext('feed', [consumer.get('resync')!], [producer.get('md')!], shared, sharedReports, sharedErrors));
+  const sanitizer = new SanitizerStage(
+    new InProcessContext('sanitizer', [consumer.get('md')!], sharedRings.filter((r) => r.from === 'sanitizer').map((r) => producer.get(r.name)!), shared, sharedReports, sharedErrors),
+  );
+  const direct = shared.sequenced && shared.directMarketData ? sanitizer.handOffDirectly() : null;
   const startUs = feed instanceof RecordingSource && Number.isFinite(feed.firstTsUs) ? feed.firstTsUs : SIM_START_UNIX_US;
-  const series = new PnlSeries(startUs, spec.sampleUs, venue);
 
-  // A recording is read by the sanitizer itself, frame by frame where it lies
-  // in the reader's buffer; the synthetic feed writes into `md`.
-  const pulled = feed instanceof RecordingSource;
-  if (pulled) fused.sanitizer.pullFrom(feed);
-  let cycles = 0;
-  // Run: feed while `md` is empty, one settled cycle per event (FusedStage sequenced).
-  for (;;) {
-    if (pulled) {
-      // Drain the event rings as often as a pump would (≥ 2 cycles per event).
-      if ((++cycles & (PULLED_DRAIN_CYCLES - 1)) === 0) collector.poll();
-    } else if (!feed.done && !md.hasWork()) {
-      feed.doWork();
-      collector.poll();
+  // A lane per spec, or the error that stopped its stages being built.
+  const built: (ReplayLane | { error: unknown })[] = specs.map((spec, i) => {
+    try {
+      const lane = new ReplayLane(i, spec, stageParams(spec, options), startUs);
+      if (direct !== null) lane.down.useDirect(direct);
+      return lane;
+    } catch (error) {
+      return { error };
     }
-    const w = fused.doWork();
-    series.observe(venue.clockUs);
-    if (w === 0 && feed.done && !md.hasWork() && settle(fused) === 0) break;
-  }
-  series.observe(venue.clockUs);
+  });
+  const lanes = built.filter((b): b is ReplayLane => b instanceof ReplayLane);
+  const relays = sharedRings.filter(isRelayed).map((r) => new Relay(consumer.get(r.name)!, lanes.map((l) => l.relayed.get(r.name)!)));
+  // ui.book samples are for a monitor; a replay has none: drained unread.
+  const uiBook = consumer.get('ui.book')!;
+  const discard: RecordHandler = { onMessage: () => undefined };
+  const md = consumer.get('md')!;
+  const pulled = feed instanceof RecordingSource;
+  if (pulled) sanitizer.pullFrom(feed);
 
-  // Shutdown, in ProductionEngine.shutdown's order.
-  const control = producer.get('control')!;
+  // Run: one event at a time (md is pumped only while empty), each lane settled before the next event.
+  for (;;) {
+    if (!pulled && !feed.done && !md.hasWork()) feed.doWork();
+    const w = sanitizer.admit(1);
+    for (let r = 0; r < relays.length; r++) relays[r]!.pump();
+    uiBook.read(discard, 1 << 20);
+    let work = 0;
+    if (direct !== null) {
+      // Every lane takes the same hand-off: its stages clear these flags as they take it.
+      const forStrategy = direct.forStrategy;
+      const forExecution = direct.forExecution;
+      const bboForRisk = direct.bboForRisk;
+      for (let l = 0; l < lanes.length; l++) {
+        direct.forStrategy = forStrategy;
+        direct.forExecution = forExecution;
+        direct.bboForRisk = bboForRisk;
+        work += lanes[l]!.runEvent();
+      }
+    } else {
+      for (let l = 0; l < lanes.length; l++) work += lanes[l]!.runEvent();
+    }
+    if (w === 0 && work === 0 && feed.done && !md.hasWork()) break;
+  }
+
+  // Shutdown, in ProductionEngine.shutdown's order: CancelAll, settle, stop, drain.
   const ev = new WireRiskEvent();
   ev.instrumentId = INSTRUMENT_NONE;
   ev.code = ControlCode.CancelAll;
   const st = newStageStampSet();
-  st[0] = nowUs();
-  if (!encodeRiskEvent(control, ev, st)) throw new Error('replay: control ring refused CancelAll');
-  settle(fused);
+  for (const lane of lanes) {
+    st[0] = nowUs();
+    if (!encodeRiskEvent(lane.control, ev, st)) throw new Error('replay: control ring refused CancelAll');
+    settle(lane.down);
+  }
   feed.onStop();
-  fused.onStop();
-  collector.drain();
-  series.finish();
+  sanitizer.onStop();
+  for (let r = 0; r < relays.length; r++) relays[r]!.pump();
+  uiBook.read(discard, 1 << 20);
+  for (const lane of lanes) {
+    lane.down.onStop();
+    lane.collector.drain();
+    lane.series.finish();
+  }
+  const wallMs = performance.now() - t0;
+  const totals: GroupTotals = { sharedReports, sharedErrors, sabs, feed, fromRecording: pulled, startUs, wallMs: wallMs / Math.max(1, lanes.length), groupSize: lanes.length };
+  return built.map((b): LaneResult => {
+    if (!(b instanceof ReplayLane)) return { ok: false, error: b.error };
+    return { ok: true, outcome: laneOutcome(b, totals) };
+  });
+}
 
+interface GroupTotals {
+  sharedReports: Map<string, unknown>;
+  sharedErrors: readonly string[];
+  sabs: Map<string, SharedArrayBuffer>;
+  feed: { events: number };
+  fromRecording: boolean;
+  startUs: number;
+  /** The lane's share of the group's wall time. */
+  wallMs: number;
+  groupSize: number;
+}
+
+/** A lane's summary: the shared stages' reports with its own, through the engine's `buildSummary`. */
+function laneOutcome(lane: ReplayLane, g: GroupTotals): ReplayOutcome {
+  const venue = lane.down.execution.venue;
+  const reports = new Map([...g.sharedReports, ...lane.reports]);
   // The synthetic FeedStage reports what it sent; a recording has no stage to
   // do so, and without it the feed>sanitizer reconciliation would count every
   // replayed event as lost.
-  const fromRecording = feed instanceof RecordingSource;
-  if (fromRecording) reports.set('feed', { stage: 'feed', source: 'replay', events: feed.events, done: true, lastEventUnixUs: venue.clockUs } satisfies FeedReport);
-  const feedReport = fromRecording ? undefined : (reports.get('feed') as FeedReport | undefined);
+  if (g.fromRecording) reports.set('feed', { stage: 'feed', source: 'replay', events: g.feed.events, done: true, lastEventUnixUs: venue.clockUs } satisfies FeedReport);
+  const feedReport = g.fromRecording ? undefined : (reports.get('feed') as FeedReport | undefined);
   const rings: RingSummary[] = RINGS.map((r) => {
-    const s = readRingStats(sabs.get(r.name)!);
+    const s = readRingStats(lane.sabs.get(r.name) ?? g.sabs.get(r.name)!);
     return { name: r.name, capacityBytes: r.capacityBytes, messages: s.messages, highWaterBytes: s.highWaterMark, fullPct: 0, drops: s.drops, stalls: s.producerStalls };
   });
-  const wallMs = performance.now() - t0;
+  const errors = [...g.sharedErrors, ...lane.errors];
   const { summary } = buildSummary({
-    source: params.source,
+    source: lane.params.source,
     topology: 'in-process',
     clock: 'sim',
-    wallSeconds: wallMs / 1000,
-    simSeconds: feedReport ? Math.max(0, feedReport.lastEventUnixUs - SIM_START_UNIX_US) / 1e6 : Number.isFinite(venue.clockUs - startUs) ? (venue.clockUs - startUs) / 1e6 : null,
+    wallSeconds: g.wallMs / 1000,
+    simSeconds: feedReport ? Math.max(0, feedReport.lastEventUnixUs - SIM_START_UNIX_US) / 1e6 : Number.isFinite(venue.clockUs - g.startUs) ? (venue.clockUs - g.startUs) / 1e6 : null,
     reports: Object.fromEntries(reports) as StageReports,
-    collector,
+    collector: lane.collector,
     rings,
     stageErrors: errors,
   });
-  return { summary, metrics: series.metrics(summary.pnl.net), filledOrders: filled.size, events: feed.events, wallMs, stageErrors: errors };
+  return { summary, metrics: lane.series.metrics(summary.pnl.net), filledOrders: lane.filled.size, events: g.feed.events, wallMs: g.wallMs, groupSize: g.groupSize, stageErrors: errors };
 }
 
 /**
@@ -262,8 +451,8 @@ export function runReplay(spec: ReplaySpec, options: ReplayOptions = {}): Replay
  */
 const RING_POOL = new Map<string, SharedArrayBuffer>();
 
-function pooledRing(r: RingPlan): SharedArrayBuffer {
-  const key = `${r.name}/${r.capacityBytes}/${r.policy}`;
+function pooledRing(slot: string, r: RingPlan): SharedArrayBuffer {
+  const key = `${slot}/${r.name}/${r.capacityBytes}/${r.policy}`;
   const sab = RING_POOL.get(key);
   if (sab !== undefined) {
     resetRing(sab);
@@ -275,11 +464,11 @@ function pooledRing(r: RingPlan): SharedArrayBuffer {
 }
 
 /** Polls until QUIET_CYCLES consecutive cycles do nothing; returns the work done. */
-function settle(fused: FusedStage): number {
+function settle(down: DownstreamStages): number {
   let quiet = 0;
   let work = 0;
   while (quiet < QUIET_CYCLES) {
-    const w = fused.doWork();
+    const w = down.cycle(true);
     work += w;
     quiet = w === 0 ? quiet + 1 : 0;
   }

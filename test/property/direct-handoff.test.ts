@@ -25,9 +25,9 @@ import { MsgType, decodeBookDeltas, encodeBookDeltas, newStageStampSet } from '.
 import { BookDeltas } from '../../src/core/domain/market-events.ts';
 import { createRing, SpscRing, type RecordHandler } from '../../src/core/ring/index.ts';
 import { RecordingReader, RecordingWriter } from '../../src/feed/recording/index.ts';
-import { runReplay, type ReplayOutcome } from '../../src/research/replay-runner.ts';
-import { FusedStage } from '../../src/core/engine/stages/fused-stage.ts';
-import type { Readiness } from '../../src/core/ring/index.ts';
+import { runReplay, runReplayGroup, type ReplayOutcome, type ReplaySpec } from '../../src/research/replay-runner.ts';
+import { DownstreamStages } from '../../src/core/engine/stages/downstream-stages.ts';
+import { SanitizerStage } from '../../src/core/engine/stages/sanitizer-stage.ts';
 import { expandTasks, parseGrid } from '../../src/research/sweep-grid.ts';
 
 const SHIPPED = join(import.meta.dirname, '..', 'fixtures', 'recordings', 'synthetic-seed1-25s.qrec');
@@ -112,9 +112,13 @@ function faulted(faults: readonly Fault[]): string {
 
 /** The busy-market parameters with IOC entries, or with resting limit entries (cancelled when a feed goes bad). */
 function replay(path: string, entry: 'ioc' | 'limit', directMarketData: boolean): ReplayOutcome {
+  return runReplay(laneSpec(path, entry), { directMarketData });
+}
+
+function laneSpec(path: string, entry: 'ioc' | 'limit'): ReplaySpec {
   const base = { ...BUSY, strategy: { ...(BUSY.strategy as object), entryOrderType: entry }, venue: { entryLatencyUs: 2_000, queueModel: 'pessimistic' } };
   const [task] = expandTasks(parseGrid({ inputs: { recordings: [path] }, base }));
-  return runReplay(task!.spec, { directMarketData });
+  return task!.spec;
 }
 
 /** Calls into the consumers' handlers during the current replay ("who:what instrument time/id"). */
@@ -215,35 +219,45 @@ describe('direct hand-off of market data in a replay', () => {
     expect(crossedBooks).toBeGreaterThan(3);
   });
 
-  it('admits each event only once every ring feeding the fused stages is empty (the settle skip never runs ahead of feedback)', () => {
-    // White-box: FusedStage admits when `cycleWork` is 0; at that moment every
-    // input ring (orders, approved, fills and updates, denials, md.*) must be
-    // empty, or the next event would overtake the last one's feedback.
-    // (The `control` ring from the main thread is not one of them: the
-    // replay's shutdown writes CancelAll into it while the pipeline is idle.)
-    const doWork = FusedStage.prototype.doWork;
+  it('admits each event only once every ring feeding the downstream stages is empty (the settle skip never runs ahead of feedback)', () => {
+    // White-box: the sanitizer admits the next event only once the stages
+    // after it have settled (DownstreamStages, in a lone replay and in every
+    // lane of a group); at that moment each of them must report `settled` and
+    // every ring they read (orders, approved, fills and updates, denials, md.*)
+    // must be empty, or the next event would overtake the last one's feedback. (Not `control` from the main thread:
+    // the replay's shutdown writes CancelAll into it while the stages are idle.)
+    const cycle = DownstreamStages.prototype.cycle;
+    const admit = SanitizerStage.prototype.admit;
+    const live = new Set<DownstreamStages>();
     let admissions = 0;
     let early = 0;
-    FusedStage.prototype.doWork = function checked(this: FusedStage): number {
-      const self = this as unknown as { cycleWork: number; readiness: { sources: (Readiness & { name: string })[] }; inner: { name: string }[] };
-      if (self.cycleWork === 0) {
-        admissions++;
-        const inner = new Set(self.inner.map((r) => r.name));
-        if (self.readiness.sources.some((r) => inner.has(r.name) && r.hasWork())) early++;
-      }
-      return doWork.call(this);
+    DownstreamStages.prototype.cycle = function tracked(this: DownstreamStages, admitting: boolean): number {
+      live.add(this);
+      return cycle.call(this, admitting);
+    };
+    SanitizerStage.prototype.admit = function checked(this: SanitizerStage, limit: number): number {
+      admissions++;
+      for (const d of live) if (!d.settled || (d as unknown as { inner: SpscRing[] }).inner.some((r) => r.occupancy() > 0)) early++;
+      return admit.call(this, limit);
     };
     try {
       for (const entry of ['ioc', 'limit'] as const) {
         for (const direct of [true, false]) {
+          live.clear();
           const o = replay(SHIPPED, entry, direct);
           expect(o.summary.fills).toBeGreaterThan(0);
         }
       }
+      // Two lanes behind one sanitizer.
+      live.clear();
+      const group = runReplayGroup(['ioc', 'limit'].map((e) => laneSpec(SHIPPED, e as 'ioc' | 'limit')));
+      expect(live.size).toBe(2);
+      for (const lane of group) expect(lane.ok && lane.outcome.summary.fills).toBeGreaterThan(0);
     } finally {
-      FusedStage.prototype.doWork = doWork;
+      DownstreamStages.prototype.cycle = cycle;
+      SanitizerStage.prototype.admit = admit;
     }
-    expect(admissions).toBeGreaterThan(4 * original.length);
+    expect(admissions).toBeGreaterThan(5 * original.length);
     expect(early).toBe(0);
   });
 });
