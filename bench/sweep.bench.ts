@@ -8,6 +8,10 @@
  *    for frame (the pool's tasks: one recording × N parameter sets);
  *  - synthetic seeds: the market generated inside each task.
  *
+ * The recording's tasks run twice: each alone, and in replay groups (the
+ * sweep's default: up to 8 tasks of one input share its feed and sanitizer);
+ * `recording/grouped-vs-alone` is the ratio of their totals (×, not events/s).
+ *
  * Baseline in the same run: a CPU-bound loop on 1 thread vs all
  * (lib/cpu-scaling.ts), the best scaling any pool can reach on this machine.
  *
@@ -26,7 +30,7 @@ import type { EngineStageParams } from '../src/core/engine/stages/stage-params.t
 import { RecordingSource } from '../src/research/recording-source.ts';
 import { runReplay } from '../src/research/replay-runner.ts';
 import { expandTasks, parseGrid, type SweepTask } from '../src/research/sweep-grid.ts';
-import { createSweepPool, runSweep } from '../src/research/sweep.ts';
+import { createSweepPool, DEFAULT_MAX_GROUP, runSweep } from '../src/research/sweep.ts';
 import { measureCpuScaling } from './lib/cpu-scaling.ts';
 import { benchArgs, median, printTable, writeJson, type BenchResult } from './lib/report.ts';
 
@@ -107,11 +111,13 @@ function warmReplays(tasks: readonly SweepTask[]): number {
 export async function run(argv: string[]): Promise<void> {
   const { json, flags } = benchArgs(argv);
   const cores = cpus().length;
-  // 30 s × 4 tasks per thread: with 10 s × 2 per thread (~250 ms tasks) the
-  // 2-vs-1-thread scaling swung from ×0.99 to ×1.58 run to run; with these it
-  // held at ×1.65–1.70 (a task's fixed costs and a straggler no longer dominate).
+  // 30 s × 8 tasks per thread: with 10 s × 2 per thread (~250 ms tasks) the
+  // 2-vs-1-thread scaling swung from ×0.99 to ×1.58 run to run; with 30 s × 4
+  // it held at ×1.65–1.70 (a task's fixed costs and a straggler no longer
+  // dominate); 8 per thread give each thread one full replay group (8 lanes)
+  // when grouped, so 1 and N threads compare groups of the same size.
   const seconds = Number(flags.get('seconds') ?? 30);
-  const nTasks = Number(flags.get('tasks') ?? Math.max(8, 4 * cores));
+  const nTasks = Number(flags.get('tasks') ?? 8 * cores);
   const results: BenchResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'qhft-sweep-bench-'));
   try {
@@ -128,33 +134,45 @@ export async function run(argv: string[]): Promise<void> {
     const feedRates = warm.slice(WARM_UP_REPLAYS).map((t) => feedOnly(t));
     results.push({ variant: 'synthetic/feed-only', params: { threads: 1, simS: seconds, note: 'synthetic generation + encode into md' }, msgsPerS: median(feedRates), recordingRate: recordRate });
 
-    const pools: { input: string; threads: number; total: number }[] = [];
-    const inputs: [string, SweepTask[], SweepTask[]][] = [
-      ['recording', recordingTasksFor(nTasks, recording), recordingTasksFor(WARM_UP_REPLAYS, recording)],
-      ['synthetic', tasksFor(nTasks, seconds), tasksFor(WARM_UP_REPLAYS, 2)],
+    // Each input on 1 thread and on all: tasks alone (maxGroup 1), and for the
+    // recording also in replay groups (the sweep's default: tasks of one
+    // input share its feed and sanitizer, src/research/sweep.ts groupTasks).
+    const pools: { kind: string; threads: number; total: number }[] = [];
+    const kinds: [kind: string, tasks: SweepTask[], warmUp: SweepTask[], maxGroup: number][] = [
+      ['recording/pool', recordingTasksFor(nTasks, recording), recordingTasksFor(WARM_UP_REPLAYS, recording), 1],
+      ['recording/pool-grouped', recordingTasksFor(nTasks, recording), recordingTasksFor(WARM_UP_REPLAYS, recording), DEFAULT_MAX_GROUP],
+      ['synthetic/pool', tasksFor(nTasks, seconds), tasksFor(WARM_UP_REPLAYS, 2), 1],
     ];
-    for (const [input, tasks, warmUp] of inputs) {
+    for (const [kind, tasks, warmUp, maxGroup] of kinds) {
       for (const threads of [...new Set([1, cores])]) {
         // Warm every worker first (start-up, tsx, JIT), so we measure replaying, not booting.
         const pool = createSweepPool(threads);
-        await runSweep(Array.from({ length: threads }, () => warmUp).flat(), { pool });
-        const out = await runSweep(tasks, { pool });
+        await runSweep(Array.from({ length: threads }, () => warmUp).flat(), { pool, maxGroup });
+        const out = await runSweep(tasks, { pool, maxGroup });
         await pool.destroy();
         const failed = out.results.filter((r) => !r.ok);
-        if (failed.length > 0) throw new Error(`sweep bench: ${failed.length} ${input} task(s) failed: ${failed[0]!.error}`);
+        if (failed.length > 0) throw new Error(`sweep bench: ${failed.length} ${kind} task(s) failed: ${failed[0]!.error}`);
         const events = out.results.reduce((a, r) => a + r.events, 0);
+        // A grouped task's events/s is over its share of the group's wall time (SweepResult.wallMs).
         const perTask = median(out.results.map((r) => r.eventsPerS));
         const total = (events * 1000) / out.wallMs;
-        pools.push({ input, threads, total });
-        const name = `${input}/pool/${threads}-thread${threads > 1 ? 's' : ''}`;
-        results.push({ variant: name, params: { threads, tasks: nTasks, simS: seconds, metric: 'total' }, msgsPerS: total, perTaskMsgsPerS: perTask, wallMs: out.wallMs });
-        results.push({ variant: `${name}/per-task`, params: { threads, tasks: nTasks, simS: seconds, metric: 'median per task' }, msgsPerS: perTask });
+        const groupSize = median(out.results.map((r) => r.groupSize));
+        pools.push({ kind, threads, total });
+        const name = `${kind}/${threads}-thread${threads > 1 ? 's' : ''}`;
+        results.push({ variant: name, params: { threads, tasks: nTasks, groupSize, simS: seconds, metric: 'total' }, msgsPerS: total, perTaskMsgsPerS: perTask, wallMs: out.wallMs });
+        results.push({ variant: `${name}/per-task`, params: { threads, tasks: nTasks, groupSize, simS: seconds, metric: 'median per task' }, msgsPerS: perTask });
       }
     }
     const scaling: Record<string, { threads: number; factor: number }> = {};
-    for (const input of ['recording', 'synthetic']) {
-      const p = pools.filter((x) => x.input === input);
-      scaling[input] = { threads: p.at(-1)!.threads, factor: p.length > 1 ? p.at(-1)!.total / p[0]!.total : 1 };
+    for (const [kind] of kinds) {
+      const p = pools.filter((x) => x.kind === kind);
+      scaling[kind] = { threads: p.at(-1)!.threads, factor: p.length > 1 ? p.at(-1)!.total / p[0]!.total : 1 };
+    }
+    // Replay groups vs tasks alone, same tasks, same run.
+    for (const threads of [...new Set([1, cores])]) {
+      const alone = pools.find((x) => x.kind === 'recording/pool' && x.threads === threads)!.total;
+      const grouped = pools.find((x) => x.kind === 'recording/pool-grouped' && x.threads === threads)!.total;
+      results.push({ variant: `recording/grouped-vs-alone/${threads}-thread${threads > 1 ? 's' : ''}`, params: { threads, metric: 'ratio of totals' }, msgsPerS: grouped / alone });
     }
     // The machine's own ceiling, in the same run: a CPU-bound loop on 1 thread, then on all.
     const cpu = await measureCpuScaling(cores);
@@ -162,7 +180,7 @@ export async function run(argv: string[]): Promise<void> {
     results.push({ variant: `platform/cpu-loop/${cores}-threads`, params: { threads: cores, metric: 'total' }, msgsPerS: cpu.allPerS });
     scaling['cpu-loop'] = { threads: cores, factor: cpu.factor };
     const say = (k: string) => `${k} ×${scaling[k]!.factor.toFixed(2)}`;
-    printTable(`sweep: replayed market events/s (cores=${cores}; scaling ${cores} vs 1 thread: ${say('recording')}, ${say('synthetic')}; the machine's ceiling: ${say('cpu-loop')})`, results);
+    printTable(`sweep: replayed market events/s (cores=${cores}; scaling ${cores} vs 1 thread: ${say('recording/pool')}, ${say('recording/pool-grouped')}, ${say('synthetic/pool')}; the machine's ceiling: ${say('cpu-loop')})`, results);
     writeJson(json, 'sweep', results, { scaling });
   } finally {
     rmSync(dir, { recursive: true, force: true });

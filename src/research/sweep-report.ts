@@ -94,7 +94,7 @@ export function formatBands(results: readonly SweepResult[], bandOrder: readonly
 }
 
 const CSV_FIXED = [
-  'taskId', 'paramSetId', 'input', 'band', 'ok', 'error', 'events', 'wallMs', 'eventsPerS',
+  'taskId', 'paramSetId', 'input', 'band', 'ok', 'error', 'events', 'groupSize', 'wallMs', 'eventsPerS',
   'pnlNet', 'pnlRealized', 'pnlUnrealized', 'pnlFees', 'pnlFunding', 'sharpe', 'maxDrawdown',
   'fills', 'fillsTaker', 'fillsQueue', 'fillsTradeThrough', 'fillsBookCross', 'ordersSubmitted', 'ordersAccepted', 'filledOrders', 'fillRate', 'fillsHash', 'lost', 'killSwitch',
 ] as const;

@@ -14,8 +14,11 @@ export interface SweepResult {
   error: string;
   /** Market events replayed. */
   events: number;
+  /** Tasks replayed together with this one over one feed and sanitizer (sweep.ts `groupTasks`; 1 = alone). */
+  groupSize: number;
+  /** This task's share of its thread's wall time: its group's wall time / groupSize. */
   wallMs: number;
-  /** Replayed market events per second of wall time (this task, this thread). */
+  /** Replayed market events per second of `wallMs` (this task, this thread). */
   eventsPerS: number;
   pnlNet: number;
   pnlRealized: number;
@@ -48,7 +51,7 @@ export interface SweepResult {
 export function emptyResult(t: SweepTask, threadId: number): SweepResult {
   return {
     taskId: t.taskId, paramSetId: t.paramSetId, input: t.input, band: t.band, params: t.params,
-    ok: false, error: '', events: 0, wallMs: 0, eventsPerS: 0,
+    ok: false, error: '', events: 0, groupSize: 0, wallMs: 0, eventsPerS: 0,
     pnlNet: 0, pnlRealized: 0, pnlUnrealized: 0, pnlFees: 0, pnlFunding: 0, sharpe: 0, maxDrawdown: 0,
     fills: 0, fillsTaker: 0, fillsQueue: 0, fillsTradeThrough: 0, fillsBookCross: 0, ordersSubmitted: 0, ordersAccepted: 0, filledOrders: 0, fillRate: 0, denied: {},
     fillsHash: '', lost: 0, killSwitch: false, stageErrors: [], threadId,

@@ -122,6 +122,11 @@ describe.skipIf(!dbUp)('sweep results in MySQL (real MariaDB)', () => {
     expect(bad.stderr).toMatch(/--mysql-url: "mysql:\/\/root@127\.0\.0\.1:3306" names no database/);
     expect(bad.stdout).not.toMatch(/tasks finished/);
 
+    const refused = cli(['--group-size', '0']);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/--group-size: expected an integer in \[1, 64\], got "0"/);
+    expect(refused.stdout).not.toMatch(/tasks finished/);
+
     const csv = join(tmp, 'down.csv');
     const down = cli(['--mysql-url', 'mysql://root:pw@127.0.0.1:1/x', '--csv', csv]);
     expect(down.status, down.stderr).toBe(1);

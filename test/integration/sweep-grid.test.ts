@@ -90,6 +90,7 @@ describe('qhft sweep on a piscina pool', () => {
     const abort = new AbortController();
     const out = await runSweep(tasks, {
       threads: 1,
+      maxGroup: 2, // three replay groups of two: cancelled after the first
       signal: abort.signal,
       onResult: (_r, p) => {
         if (p.done === 2) abort.abort();
@@ -111,9 +112,13 @@ describe('qhft sweep on a piscina pool', () => {
     const a = await runSweep(tasks, { threads: 1 });
     const b = await runSweep(tasks, { threads: 1 });
     const c = await runSweep(tasks, { threads: 2 });
-    for (const out of [a, b, c]) expect(out.results.map((r) => [r.taskId, r.ok, r.error])).toEqual([[0, true, ''], [1, true, ''], [2, true, ''], [3, true, '']]);
+    const alone = await runSweep(tasks, { threads: 2, maxGroup: 1 });
+    for (const out of [a, b, c, alone]) expect(out.results.map((r) => [r.taskId, r.ok, r.error])).toEqual([[0, true, ''], [1, true, ''], [2, true, ''], [3, true, '']]);
     expect(b.results.map(essence)).toEqual(a.results.map(essence));
     expect(c.results.map(essence)).toEqual(a.results.map(essence));
+    expect(alone.results.map(essence)).toEqual(a.results.map(essence));
+    // One replay group of four on one thread, two of two on two, each task alone with maxGroup 1.
+    expect([a, c, alone].map((out) => out.results.map((r) => r.groupSize))).toEqual([[4, 4, 4, 4], [2, 2, 2, 2], [1, 1, 1, 1]]);
     for (const r of a.results) {
       expect(r.events).toBeGreaterThan(5_000); // the whole recording, every task
       expect(r.events).toBe(a.results[0]!.events);

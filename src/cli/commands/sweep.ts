@@ -1,6 +1,6 @@
 /**
- * `qhft sweep --grid FILE [--threads N] [--top N] [--rank net|sharpe]
- * [--bands] [--csv PATH] [--json PATH] [--mysql-url URL]`: parameter sweeps
+ * `qhft sweep --grid FILE [--threads N] [--group-size N] [--top N]
+ * [--rank net|sharpe] [--bands] [--csv PATH] [--json PATH] [--mysql-url URL]`: parameter sweeps
  * and parallel replays on a piscina pool (src/research/). Cold path.
  *
  * A bad grid or flag: message naming the field, exit 2, nothing started.
@@ -13,7 +13,7 @@
 import { join } from 'node:path';
 import { parseMysqlUrl, redactUrl } from '../../gateway/db/connection.ts';
 import { countTasks, expandTasks, GridError, loadGridFile, parameterSets, type SweepGrid } from '../../research/sweep-grid.ts';
-import { defaultThreads, runSweep, type RankBy } from '../../research/sweep.ts';
+import { DEFAULT_MAX_GROUP, defaultThreads, runSweep, type RankBy } from '../../research/sweep.ts';
 import { writeSweepResults } from '../../research/sweep-db.ts';
 import { formatBands, formatFailures, formatTop, progressLine, toCsv, toJsonLines, writeFile } from '../../research/sweep-report.ts';
 
@@ -25,6 +25,8 @@ simulated time through the engine's own stage code, on a worker pool.
 options:
   --grid FILE        sweep definition, JSON or YAML (.yaml/.yml; see examples/sweep-hunter.json, .yaml)
   --threads N        pool size (default: cores = ${defaultThreads()})
+  --group-size N     replay up to N tasks of one input together, sharing its feed and
+                     sanitizer (default ${DEFAULT_MAX_GROUP}; 1 = each task alone; results are the same)
   --top N            rows of the ranking to print (default 10)
   --rank net|sharpe  rank by net PnL (default) or the Sharpe-like ratio
   --bands            replay every parameter set under the fill-model bands
@@ -40,6 +42,7 @@ options:
 interface SweepArgs {
   grid: string;
   threads: number;
+  groupSize: number;
   top: number;
   rankBy: RankBy;
   bands: boolean;
@@ -51,7 +54,7 @@ interface SweepArgs {
 class UsageError extends Error {}
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SweepArgs {
-  const valued = new Set(['grid', 'threads', 'top', 'rank', 'csv', 'json', 'mysql-url']);
+  const valued = new Set(['grid', 'threads', 'group-size', 'top', 'rank', 'csv', 'json', 'mysql-url']);
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -62,7 +65,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SweepArgs {
       flags.set(name, true);
       continue;
     }
-    if (!valued.has(name)) throw new UsageError(`--${name}: unknown flag; known: --grid --threads --top --rank --bands --csv --json --mysql-url --help`);
+    if (!valued.has(name)) throw new UsageError(`--${name}: unknown flag; known: --grid --threads --group-size --top --rank --bands --csv --json --mysql-url --help`);
     const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
     if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`--${name}: flag needs a value`);
     flags.set(name, value);
@@ -97,6 +100,7 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SweepArgs {
   return {
     grid,
     threads: int('threads', defaultThreads(), 1, 256),
+    groupSize: int('group-size', DEFAULT_MAX_GROUP, 1, 64),
     top: int('top', 10, 1, 100_000),
     rankBy: rank,
     bands: flags.get('bands') === true,
@@ -106,11 +110,12 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): SweepArgs {
   };
 }
 
-function describe(g: SweepGrid, tasks: number, threads: number): string {
+function describe(g: SweepGrid, tasks: number, threads: number, groupSize: number): string {
   const sets = parameterSets(g).length;
   const inputs = (g.synthetic?.seeds.length ?? 0) + g.recordings.length;
   const bands = g.bands === null ? 1 : g.bands.queueModels.length * g.bands.addedEntryLatencyUs.length;
-  return `sweep ${g.name}: ${tasks} tasks = ${sets} parameter sets × ${inputs} inputs${bands > 1 ? ` × ${bands} fill-model bands` : ''}, on ${threads} thread${threads > 1 ? 's' : ''}`;
+  const grouping = groupSize > 1 ? `, tasks of one input in replay groups of up to ${groupSize}` : ', each task alone';
+  return `sweep ${g.name}: ${tasks} tasks = ${sets} parameter sets × ${inputs} inputs${bands > 1 ? ` × ${bands} fill-model bands` : ''}, on ${threads} thread${threads > 1 ? 's' : ''}${grouping}`;
 }
 
 export async function command(argv: string[]): Promise<number> {
@@ -132,7 +137,7 @@ export async function command(argv: string[]): Promise<number> {
   }
   const tasks = expandTasks(grid);
   const log = (line: string) => process.stderr.write(`${line}\n`);
-  log(describe(grid, countTasks(grid), args.threads));
+  log(describe(grid, countTasks(grid), args.threads, args.groupSize));
 
   const startedUnixMs = Date.now();
   const abort = new AbortController();
@@ -151,6 +156,7 @@ export async function command(argv: string[]): Promise<number> {
   let lastLogMs = 0;
   const outcome = await runSweep(tasks, {
     threads: args.threads,
+    maxGroup: args.groupSize,
     signal: abort.signal,
     rankBy: args.rankBy,
     onResult(r, p) {
