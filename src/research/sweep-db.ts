@@ -1,6 +1,7 @@
 /**
  * Sweep results into MySQL/MariaDB/TiDB: one `sweeps` row per sweep and one
- * `sweep_results` row per finished task (schemas/sql/0002_sweep_results.sql).
+ * `sweep_results` row per finished task (schemas/sql/0002_sweep_results.sql,
+ * 0003_sweep_group_size.sql).
  *
  * Owning thread: the CLI's main thread, after the pool has finished (or was
  * cancelled). Cold: a few hundred rows, one transaction.
@@ -18,8 +19,8 @@ import { schemaStatus } from '../gateway/db/migrate.ts';
 import type { SweepGrid } from './sweep-grid.ts';
 import type { SweepResult } from './sweep-result.ts';
 
-/** The migration that creates `sweeps` and `sweep_results`. */
-export const SWEEP_SCHEMA_VERSION = 2;
+/** The last migration the sweep tables need (0002 creates them, 0003 adds `group_size`). */
+export const SWEEP_SCHEMA_VERSION = 3;
 /** Rows per multi-row INSERT (a 1000-task sweep is two statements). */
 const ROWS_PER_INSERT = 500;
 
@@ -35,7 +36,7 @@ export interface SweepHeader {
 }
 
 const RESULT_COLUMNS = [
-  'sweep_id', 'task_id', 'param_set_id', 'input', 'band', 'params_json', 'ok', 'error', 'events', 'wall_ms',
+  'sweep_id', 'task_id', 'param_set_id', 'input', 'band', 'params_json', 'ok', 'error', 'events', 'group_size', 'wall_ms',
   'pnl_net', 'pnl_realized', 'pnl_unrealized', 'pnl_fees', 'pnl_funding', 'sharpe', 'max_drawdown',
   'fills', 'fills_taker', 'fills_queue', 'fills_trade_through', 'fills_book_cross', 'orders_submitted', 'orders_accepted', 'filled_orders', 'fill_rate', 'denied_json', 'fills_hash', 'lost', 'kill_switch',
 ] as const;
@@ -52,7 +53,7 @@ function gridJson(g: SweepGrid): string {
 
 function resultRow(sweepId: string, r: SweepResult): unknown[] {
   return [
-    sweepId, r.taskId, r.paramSetId, r.input, r.band, JSON.stringify(r.params), r.ok ? 1 : 0, r.error === '' ? null : r.error, r.events, dbl(r.wallMs),
+    sweepId, r.taskId, r.paramSetId, r.input, r.band, JSON.stringify(r.params), r.ok ? 1 : 0, r.error === '' ? null : r.error, r.events, r.groupSize, dbl(r.wallMs),
     dbl(r.pnlNet), dbl(r.pnlRealized), dbl(r.pnlUnrealized), dbl(r.pnlFees), dbl(r.pnlFunding), dbl(r.sharpe), dbl(r.maxDrawdown),
     r.fills, r.fillsTaker, r.fillsQueue, r.fillsTradeThrough, r.fillsBookCross, r.ordersSubmitted, r.ordersAccepted, r.filledOrders, dbl(r.fillRate), JSON.stringify(r.denied), r.fillsHash, r.lost, r.killSwitch ? 1 : 0,
   ];
@@ -71,7 +72,7 @@ export async function writeSweepResults(url: string, h: SweepHeader, results: re
     throw new DbError('newer-schema', t.redacted, `schema version ${status.current} is newer than this build knows (${status.latestKnown}); refusing to write there`);
   }
   if (status.current < SWEEP_SCHEMA_VERSION) {
-    throw new DbError('no-schema', t.redacted, `schema version ${status.current} < ${SWEEP_SCHEMA_VERSION}: the sweep_results table is missing — run: qhft migrate --mysql-url ${t.redacted}`);
+    throw new DbError('no-schema', t.redacted, `schema version ${status.current} < ${SWEEP_SCHEMA_VERSION}: the sweep tables are missing or out of date — run: qhft migrate --mysql-url ${t.redacted}`);
   }
   const c = await connectOnce(url, { connectTimeoutMs: 5_000 });
   try {

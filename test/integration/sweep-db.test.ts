@@ -83,6 +83,7 @@ describe.skipIf(!dbUp)('sweep results in MySQL (real MariaDB)', () => {
       expect(Number(row.ok)).toBe(r.ok ? 1 : 0);
       expect(row.error).toBe(r.error === '' ? null : r.error);
       expect(Number(row.events)).toBe(r.events);
+      expect(Number(row.group_size)).toBe(r.groupSize);
       expect(Number(row.pnl_net)).toBeCloseTo(r.pnlNet, 9);
       expect(Number(row.fills)).toBe(r.fills);
       expect([row.fills_taker, row.fills_queue, row.fills_trade_through, row.fills_book_cross].map(Number)).toEqual([r.fillsTaker, r.fillsQueue, r.fillsTradeThrough, r.fillsBookCross]);
@@ -95,14 +96,20 @@ describe.skipIf(!dbUp)('sweep results in MySQL (real MariaDB)', () => {
     expect(Number(best[0]!.task_id)).toBe(top.taskId);
   });
 
-  it('refuses a database migrated only to 0001, naming the fix, and writes nothing', async () => {
-    const only1 = mkdtempSync(join(tmpdir(), 'qhft-mig1-'));
-    copyFileSync(join(DEFAULT_MIGRATIONS_DIR, '0001_init.sql'), join(only1, '0001_init.sql'));
-    const old = await freshDb('sweepv1');
-    await migrate(old, { dir: only1 });
-    rmSync(only1, { recursive: true, force: true });
-    await expect(writeSweepResults(old, header, results)).rejects.toThrow(/no-schema: schema version 1 < 2: the sweep_results table is missing — run: qhft migrate --mysql-url/);
-    expect(await sql(old, "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'sweep%'")).toEqual([{ n: 0 }]);
+  it('refuses a database migrated only to 0001 or 0002, naming the fix, and writes nothing', async () => {
+    for (const upTo of [1, 2]) {
+      const partial = mkdtempSync(join(tmpdir(), `qhft-mig${upTo}-`));
+      for (const f of ['0001_init.sql', '0002_sweep_results.sql'].slice(0, upTo)) copyFileSync(join(DEFAULT_MIGRATIONS_DIR, f), join(partial, f));
+      const old = await freshDb(`sweepv${upTo}`);
+      await migrate(old, { dir: partial });
+      rmSync(partial, { recursive: true, force: true });
+      await expect(writeSweepResults(old, header, results)).rejects.toThrow(
+        new RegExp(`no-schema: schema version ${upTo} < 3: the sweep tables are missing or out of date — run: qhft migrate --mysql-url`),
+      );
+      expect(await sql(old, 'SELECT COUNT(*) AS n FROM schema_migrations')).toEqual([{ n: upTo }]);
+      if (upTo === 2) expect(await sql(old, 'SELECT COUNT(*) AS n FROM sweep_results')).toEqual([{ n: 0 }]);
+      else expect(await sql(old, "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name LIKE 'sweep%'")).toEqual([{ n: 0 }]);
+    }
   });
 
   it('CLI: writes to the database; a malformed URL is refused before any replay; a database that is down loses nothing', async () => {
