@@ -49,6 +49,7 @@ import { instrumentsOfRecording, resolveInstruments } from '../core/engine/instr
 import { SIM_START_UNIX_US } from '../core/engine/production-engine.ts';
 import { ControlCode } from '../core/engine/stages/control-codes.ts';
 import { FeedStage, type FeedReport } from '../core/engine/stages/feed-stage.ts';
+import type { DirectMarketData } from '../core/engine/stages/direct-market.ts';
 import { DownstreamStages } from '../core/engine/stages/downstream-stages.ts';
 import { SanitizerStage } from '../core/engine/stages/sanitizer-stage.ts';
 import type { EngineStageParams } from '../core/engine/stages/stage-params.ts';
@@ -198,16 +199,23 @@ const isLaneRing = (r: RingPlan): boolean => isRelayed(r) || DOWNSTREAM.has(r.fr
 /**
  * Copies each record the sanitizer wrote to one of its rings into every
  * lane's copy of that ring, in order. Per event it finds at most the
- * data-quality events the event raised (direct hand-off), so it costs a few
- * ring-empty checks per event.
+ * data-quality events the event raised (direct hand-off); whether there is
+ * anything is a plain field read on the sanitizer's end of the ring, so an
+ * event that raised none costs four comparisons here.
  */
 class Relay implements RecordHandler {
+  private copied = 0;
+
   constructor(
+    /** The sanitizer's (producer) end: its commit count says when there is something to copy. */
+    private readonly written: SpscRing,
     private readonly from: SpscRing,
     private readonly to: readonly SpscRing[],
   ) {}
 
   pump(): void {
+    if (this.written.committedMessages === this.copied) return;
+    this.copied = this.written.committedMessages;
     while (this.from.read(this, 1024) > 0);
   }
 
@@ -343,36 +351,18 @@ export function runReplayGroup(specs: readonly ReplaySpec[], options: ReplayOpti
     }
   });
   const lanes = built.filter((b): b is ReplayLane => b instanceof ReplayLane);
-  const relays = sharedRings.filter(isRelayed).map((r) => new Relay(consumer.get(r.name)!, lanes.map((l) => l.relayed.get(r.name)!)));
+  const relays = sharedRings.filter(isRelayed).map((r) => new Relay(producer.get(r.name)!, consumer.get(r.name)!, lanes.map((l) => l.relayed.get(r.name)!)));
   // ui.book samples are for a monitor; a replay has none: drained unread.
   const uiBook = consumer.get('ui.book')!;
-  const discard: RecordHandler = { onMessage: () => undefined };
   const md = consumer.get('md')!;
   const pulled = feed instanceof RecordingSource;
   if (pulled) sanitizer.pullFrom(feed);
 
   // Run: one event at a time (md is pumped only while empty), each lane settled before the next event.
+  const fanOut = new FanOut(sanitizer, relays, lanes, direct, uiBook);
   for (;;) {
     if (!pulled && !feed.done && !md.hasWork()) feed.doWork();
-    const w = sanitizer.admit(1);
-    for (let r = 0; r < relays.length; r++) relays[r]!.pump();
-    uiBook.read(discard, 1 << 20);
-    let work = 0;
-    if (direct !== null) {
-      // Every lane takes the same hand-off: its stages clear these flags as they take it.
-      const forStrategy = direct.forStrategy;
-      const forExecution = direct.forExecution;
-      const bboForRisk = direct.bboForRisk;
-      for (let l = 0; l < lanes.length; l++) {
-        direct.forStrategy = forStrategy;
-        direct.forExecution = forExecution;
-        direct.bboForRisk = bboForRisk;
-        work += lanes[l]!.runEvent();
-      }
-    } else {
-      for (let l = 0; l < lanes.length; l++) work += lanes[l]!.runEvent();
-    }
-    if (w === 0 && work === 0 && feed.done && !md.hasWork()) break;
+    if (fanOut.next() === 0 && feed.done && !md.hasWork()) break;
   }
 
   // Shutdown, in ProductionEngine.shutdown's order: CancelAll, settle, stop, drain.
@@ -388,7 +378,7 @@ export function runReplayGroup(specs: readonly ReplaySpec[], options: ReplayOpti
   feed.onStop();
   sanitizer.onStop();
   for (let r = 0; r < relays.length; r++) relays[r]!.pump();
-  uiBook.read(discard, 1 << 20);
+  fanOut.drainUiBook();
   for (const lane of lanes) {
     lane.down.onStop();
     lane.collector.drain();
@@ -400,6 +390,57 @@ export function runReplayGroup(specs: readonly ReplaySpec[], options: ReplayOpti
     if (!(b instanceof ReplayLane)) return { ok: false, error: b.error };
     return { ok: true, outcome: laneOutcome(b, totals) };
   });
+}
+
+/**
+ * One step of a replay group: the sanitizer admits the next event, its ring
+ * output is copied to the lanes, and each lane in turn takes the hand-off and
+ * runs until settled. A method of its own (not the replay loop's body) so the
+ * JIT optimises it as a function, not by on-stack replacement of the loop.
+ */
+class FanOut {
+  private admitted = 0;
+  private readonly discard: RecordHandler = { onMessage: () => undefined };
+
+  constructor(
+    private readonly sanitizer: SanitizerStage,
+    private readonly relays: readonly Relay[],
+    private readonly lanes: readonly ReplayLane[],
+    private readonly direct: DirectMarketData | null,
+    /** Lossy by design (DropOldest): emptied now and then, as the engine's main thread would. */
+    private readonly uiBook: SpscRing,
+  ) {}
+
+  /** Returns the work done (0: nothing was admitted and no lane had anything to do). */
+  next(): number {
+    const w = this.sanitizer.admit(1);
+    const relays = this.relays;
+    for (let r = 0; r < relays.length; r++) relays[r]!.pump();
+    if ((++this.admitted & (EVENT_DRAIN_CYCLES - 1)) === 0) this.uiBook.read(this.discard, 1 << 20);
+    const lanes = this.lanes;
+    const direct = this.direct;
+    let work = 0;
+    if (direct !== null) {
+      // Every lane takes the same hand-off: its stages clear these flags as they take it.
+      const forStrategy = direct.forStrategy;
+      const forExecution = direct.forExecution;
+      const bboForRisk = direct.bboForRisk;
+      for (let l = 0; l < lanes.length; l++) {
+        direct.forStrategy = forStrategy;
+        direct.forExecution = forExecution;
+        direct.bboForRisk = bboForRisk;
+        work += lanes[l]!.runEvent();
+      }
+    } else {
+      for (let l = 0; l < lanes.length; l++) work += lanes[l]!.runEvent();
+    }
+    return w + work;
+  }
+
+  /** The ui.book samples left at the end. */
+  drainUiBook(): void {
+    this.uiBook.read(this.discard, 1 << 20);
+  }
 }
 
 interface GroupTotals {
