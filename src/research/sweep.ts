@@ -144,7 +144,6 @@ export async function runSweep(tasks: readonly SweepTask[], opts: SweepOptions =
   const onAbort = () => local.abort();
   if (opts.signal?.aborted) local.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
-  let firstError: unknown = null;
   try {
     await Promise.all(
       groupTasks(tasks, threads, opts.maxGroup).map(async (group) => {
@@ -154,7 +153,6 @@ export async function runSweep(tasks: readonly SweepTask[], opts: SweepOptions =
         } catch (err) {
           if (local.signal.aborted && isAbort(err)) return;
           // A worker died (not a task error: those come back as rows); keep going.
-          firstError ??= err;
           rows = group.map((task) => ({ ...emptyResult(task, -1), error: `worker: ${(err as Error).message}` }));
         }
         for (const r of rows) {
