@@ -229,11 +229,10 @@ class Relay implements RecordHandler {
 
 /** One parameter set of a group: its strategy, risk and execution stages, rings, events and PnL series. */
 class ReplayLane {
-  readonly spec: ReplaySpec;
   readonly params: EngineStageParams;
   readonly reports = new Map<string, unknown>();
   readonly errors: string[] = [];
-  readonly sabs = new Map<string, SharedArrayBuffer>();
+  readonly sabs: Map<string, SharedArrayBuffer>;
   readonly relayed = new Map<string, SpscRing>();
   readonly down: DownstreamStages;
   readonly collector = new EventCollector();
@@ -243,19 +242,11 @@ class ReplayLane {
   private cycles = 0;
 
   constructor(slot: number, spec: ReplaySpec, params: EngineStageParams, startUs: number) {
-    this.spec = spec;
     this.params = params;
-    const producer = new Map<string, SpscRing>();
-    const consumer = new Map<string, SpscRing>();
-    for (const r of RINGS) {
-      if (!isLaneRing(r)) continue;
-      const sab = pooledRing(`lane${slot}`, r);
-      this.sabs.set(r.name, sab);
-      producer.set(r.name, new SpscRing(sab));
-      consumer.set(r.name, new SpscRing(sab));
-      if (isRelayed(r)) this.relayed.set(r.name, producer.get(r.name)!);
-    }
     const lane = RINGS.filter(isLaneRing);
+    const { sabs, producer, consumer } = attachRings(`lane${slot}`, lane);
+    this.sabs = sabs;
+    for (const r of lane) if (isRelayed(r)) this.relayed.set(r.name, producer.get(r.name)!);
     const inputs = lane.filter((r) => DOWNSTREAM.has(r.to)).map((r) => consumer.get(r.name)!);
     const outputs = lane.filter((r) => DOWNSTREAM.has(r.from)).map((r) => producer.get(r.name)!);
     // Written on this thread and read by these stages: md.* (by the relay) and their own hand-offs.
@@ -306,7 +297,7 @@ class ReplayLane {
  * exactly what a replay of its spec alone would (its stages see the same
  * records in the same order and share nothing else with other lanes;
  * test/property/replay-group.test.ts compares them), and the feed's and the
- * sanitizer's work — about 40 % of a replayed event — is done once for all.
+ * sanitizer's work — about half of a replayed event — is done once for all.
  * A lane whose stages cannot be built (a value its component refuses) is
  * returned as an error; the others run. Throws if the shared part cannot be built.
  */
@@ -318,18 +309,8 @@ export function runReplayGroup(specs: readonly ReplaySpec[], options: ReplayOpti
   const shared = stageParams(specs[0]!, options);
   const sharedReports = new Map<string, unknown>();
   const sharedErrors: string[] = [];
-  const sabs = new Map<string, SharedArrayBuffer>();
-  const producer = new Map<string, SpscRing>();
-  const consumer = new Map<string, SpscRing>();
-  for (const r of RINGS) {
-    if (!isShared(r)) continue;
-    const sab = pooledRing('shared', r);
-    sabs.set(r.name, sab);
-    // One SpscRing per side, as the ring's contract asks, even in one thread.
-    producer.set(r.name, new SpscRing(sab));
-    consumer.set(r.name, new SpscRing(sab));
-  }
   const sharedRings = RINGS.filter(isShared);
+  const { sabs, producer, consumer } = attachRings('shared', sharedRings);
   const feed: { done: boolean; events: number; doWork(): number; onStop(): void } =
     specs[0]!.recording !== null
       ? new RecordingSource(specs[0]!.recording, producer.get('md')!)
@@ -377,8 +358,7 @@ export function runReplayGroup(specs: readonly ReplaySpec[], options: ReplayOpti
   }
   feed.onStop();
   sanitizer.onStop();
-  for (let r = 0; r < relays.length; r++) relays[r]!.pump();
-  fanOut.drainUiBook();
+  fanOut.finish();
   for (const lane of lanes) {
     lane.down.onStop();
     lane.collector.drain();
@@ -437,8 +417,9 @@ class FanOut {
     return w + work;
   }
 
-  /** The ui.book samples left at the end. */
-  drainUiBook(): void {
+  /** After the sanitizer's onStop: what it wrote last reaches the lanes; ui.book is emptied. */
+  finish(): void {
+    for (let r = 0; r < this.relays.length; r++) this.relays[r]!.pump();
     this.uiBook.read(this.discard, 1 << 20);
   }
 }
@@ -481,6 +462,20 @@ function laneOutcome(lane: ReplayLane, g: GroupTotals): ReplayOutcome {
     stageErrors: errors,
   });
   return { summary, metrics: lane.series.metrics(summary.pnl.net), filledOrders: lane.filled.size, events: g.feed.events, wallMs: g.wallMs, groupSize: g.groupSize, stageErrors: errors };
+}
+
+/** This thread's rings of `slot` for `plans`, with one SpscRing per side (the ring's contract, even in one thread). */
+function attachRings(slot: string, plans: readonly RingPlan[]): { sabs: Map<string, SharedArrayBuffer>; producer: Map<string, SpscRing>; consumer: Map<string, SpscRing> } {
+  const sabs = new Map<string, SharedArrayBuffer>();
+  const producer = new Map<string, SpscRing>();
+  const consumer = new Map<string, SpscRing>();
+  for (const r of plans) {
+    const sab = pooledRing(slot, r);
+    sabs.set(r.name, sab);
+    producer.set(r.name, new SpscRing(sab));
+    consumer.set(r.name, new SpscRing(sab));
+  }
+  return { sabs, producer, consumer };
 }
 
 /**
